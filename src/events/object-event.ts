@@ -1,0 +1,42 @@
+/** One thing that happened to one object, whatever envelope it arrived in. */
+export interface ObjectEvent {
+  kind: 'created' | 'removed';
+  /** As AWS names it, for example `ObjectCreated:Put` or `Object Created`. */
+  eventName: string;
+  bucket: string;
+  /** The decoded key, exactly as stored in the bucket. */
+  key: string;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+  /** S3's per-key ordering token: a later write of the same key has a greater one. */
+  sequencer?: string;
+}
+
+/**
+ * One delivery unit: an SQS message (retried as a whole), or the whole invocation when
+ * S3 or EventBridge invoked the function directly.
+ */
+export interface EventMessage {
+  /** The SQS message id, for partial batch responses; absent for direct invocations. */
+  messageId?: string;
+  events: ObjectEvent[];
+  /** Set when the message carries nothing to process, with the reason. */
+  ignored?: 'test-event' | 'unrecognised';
+  /** What was not understood, for the log line. */
+  detail?: string;
+}
+
+/**
+ * Compares two S3 sequencers for the same key. They are hex strings of varying length:
+ * pad the shorter with zeros on the right, then compare.
+ *
+ * @example
+ * compareSequencers('0066A1B2C3D4E5F681', '0066A1B2C3D4E5F6A0'); // -1
+ */
+export function compareSequencers(a: string, b: string): number {
+  const length = Math.max(a.length, b.length);
+  const left = a.toUpperCase().padEnd(length, '0');
+  const right = b.toUpperCase().padEnd(length, '0');
+  return left < right ? -1 : left > right ? 1 : 0;
+}

@@ -1,0 +1,53 @@
+/** Uncompressed 8-bit sRGB pixels, interleaved, 3 (RGB) or 4 (RGBA) channels. */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** The output encodings pixelater writes. */
+export const OutputFormat = {
+  jpeg: 'jpeg',
+  webp: 'webp',
+  avif: 'avif',
+  png: 'png',
+  gif: 'gif',
+} as const;
+export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
+
+export const contentTypeOf: Record<OutputFormat, string> = {
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  png: 'image/png',
+  gif: 'image/gif',
+};
+
+export const extensionOf: Record<OutputFormat, string> = {
+  jpeg: 'jpg',
+  webp: 'webp',
+  avif: 'avif',
+  png: 'png',
+  gif: 'gif',
+};
+
+/** What the source image is, read from its header without decoding the pixels. */
+export interface ImageInfo {
+  format: string;
+  mimeType: string;
+  /** Width as displayed, after the EXIF orientation is applied. */
+  width: number;
+  /** Height as displayed, after the EXIF orientation is applied. */
+  height: number;
+  storedWidth: number;
+  storedHeight: number;
+  /** EXIF orientation, 1 (as stored) to 8; 1 when the file has none. */
+  orientation: number;
+  colourSpace: string;
+  channels: number;
+  bitDepth: number;
+  hasAlpha: boolean;
+  hasIccProfile: boolean;
+  frames: number;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+import { ConfigurationError } from '../errors.ts';
+import { defaultLimits } from '../image/limits.ts';
+import { assertNoLoop, type PipelineSettings, pipelineSettings } from '../pipeline/settings.ts';
+
+const environment = z.object({
+  DESTINATION_BUCKET: z.string().min(1, 'the bucket outputs are written to'),
+  DESTINATION_PREFIX: z.string().default(''),
+  SOURCE_BUCKET: z.string().optional(),
+  SOURCE_PREFIX: z.string().default(''),
+  MAX_INPUT_BYTES: z.coerce.number().int().positive().default(defaultLimits.maxInputBytes),
+  MAX_PIXELS: z.coerce.number().int().positive().default(defaultLimits.maxPixels),
+});
+
+/**
+ * Reads the function's settings from its environment, refusing at start-up anything that
+ * is missing or that would make the function process its own outputs.
+ *
+ * @throws {ConfigurationError} listing every problem.
+ */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSettings {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigurationError(`pixelater cannot start: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const settings = pipelineSettings({
+    destinationBucket: values.DESTINATION_BUCKET,
+    destinationPrefix: values.DESTINATION_PREFIX,
+    limits: { maxInputBytes: values.MAX_INPUT_BYTES, maxPixels: values.MAX_PIXELS },
+  });
+  if (values.SOURCE_BUCKET) assertNoLoop(values.SOURCE_BUCKET, values.SOURCE_PREFIX, settings);
+  return settings;
+}

@@ -1,0 +1,189 @@
+import { ObjectNotFoundError, RejectionCheck, RejectionError } from '../errors.ts';
+import type { ObjectEvent } from '../events/object-event.ts';
+import { renderImage } from '../image/render.ts';
+import { recipeHash } from '../recipe/recipe.ts';
+import type { MetadataRecord, OutputEntry, SourceEntry } from '../record/metadata-record.ts';
+import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
+import { MarkerMetadata, outputKey, recordKey } from '../record/output-keys.ts';
+import {
+  normaliseEtag,
+  type ObjectStore,
+  ObjectTooLargeError,
+  type StoredObject,
+} from '../storage/object-store.ts';
+import type { PipelineSettings } from './settings.ts';
+import { shouldSkip } from './should-skip.ts';
+
+/** What became of one object event. */
+export type Outcome =
+  | { status: 'processed'; key: string; outputs: OutputEntry[]; recordKey: string }
+  | { status: 'rejected'; key: string; check: RejectionCheck; reason: string; recordKey: string }
+  | { status: 'skipped'; key: string; reason: string }
+  | { status: 'removed'; key: string; deleted: number };
+
+export interface PipelineDeps {
+  store: ObjectStore;
+  settings: PipelineSettings;
+}
+
+/**
+ * Handles one object event end to end: decide whether to process it at all, fetch the
+ * object, render every output, write them, and write the metadata record last, so that a
+ * record's presence means its outputs are all there.
+ *
+ * A `RejectionError` (the object is at fault) becomes a rejection record and a `rejected`
+ * outcome; any other error is transient and thrown for the queue to retry.
+ */
+export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
+  const { store, settings } = deps;
+  const skip = await shouldSkip(event, deps);
+  if (skip) return { status: 'skipped', key: event.key, reason: skip };
+
+  if (event.kind === 'removed') return removeDerivatives(event, deps);
+
+  let source: StoredObject;
+  try {
+    source = await store.getObject(event.bucket, event.key, settings.limits.maxInputBytes);
+  } catch (error) {
+    if (error instanceof ObjectNotFoundError) return { status: 'skipped', key: event.key, reason: 'not-found' };
+    if (error instanceof ObjectTooLargeError) {
+      return reject(event, undefined, new RejectionError(event.key, RejectionCheck.tooManyBytes, overLimit(error)), deps);
+    }
+    throw error;
+  }
+  if (source.metadata[MarkerMetadata.role]) {
+    return { status: 'skipped', key: event.key, reason: 'own-output' };
+  }
+
+  const started = performance.now();
+  try {
+    return await writeOutputs(event, source, deps, started);
+  } catch (error) {
+    if (error instanceof RejectionError) return reject(event, source, error, deps);
+    throw error;
+  }
+}
+
+async function writeOutputs(
+  event: ObjectEvent,
+  source: StoredObject,
+  deps: PipelineDeps,
+  started: number,
+): Promise<Outcome> {
+  const { store, settings } = deps;
+  const { destinationBucket, destinationPrefix, recipe, limits } = settings;
+  const rendered = await renderImage(event.key, source.bytes, recipe, limits);
+  const written = performance.now();
+
+  const outputs: OutputEntry[] = rendered.outputs.map((output) => ({
+    name: output.name,
+    key: outputKey(destinationPrefix, event.key, output.name),
+    format: output.format,
+    contentType: output.contentType,
+    width: output.width,
+    height: output.height,
+    bytes: output.data.length,
+  }));
+  await Promise.all(
+    rendered.outputs.map((output, index) =>
+      store.putObject(destinationBucket, outputs[index]?.key ?? '', output.data, {
+        contentType: output.contentType,
+        metadata: { [MarkerMetadata.role]: 'output' },
+      }),
+    ),
+  );
+  const uploaded = performance.now();
+
+  const record: MetadataRecord = {
+    ...recordCommon(event, source, deps),
+    status: 'processed',
+    image: rendered.info,
+    outputs,
+    timingsMs: {
+      ...rendered.timingsMs,
+      upload: Math.round(uploaded - written),
+      total: Math.round(uploaded - started),
+    },
+  };
+  const key = await writeRecord(event, source, record, deps);
+  return { status: 'processed', key: event.key, outputs, recordKey: key };
+}
+
+async function reject(
+  event: ObjectEvent,
+  source: StoredObject | undefined,
+  error: RejectionError,
+  deps: PipelineDeps,
+): Promise<Outcome> {
+  const record: MetadataRecord = {
+    ...recordCommon(event, source, deps),
+    status: 'rejected',
+    rejection: { check: error.check, reason: error.reason },
+  };
+  const key = await writeRecord(event, source, record, deps);
+  return { status: 'rejected', key: event.key, check: error.check, reason: error.reason, recordKey: key };
+}
+
+async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
+  const { store, settings } = deps;
+  const key = recordKey(settings.destinationPrefix, event.key);
+  const record = await store.getObject(settings.destinationBucket, key, 16 * 1024 * 1024).catch((error) => {
+    if (error instanceof ObjectNotFoundError) return undefined;
+    throw error;
+  });
+  if (!record) return { status: 'skipped', key: event.key, reason: 'nothing-to-remove' };
+
+  const parsed = JSON.parse(record.bytes.toString('utf8')) as MetadataRecord;
+  const keys = parsed.status === 'processed' ? parsed.outputs.map((output) => output.key) : [];
+  // The record goes last, so that an interrupted removal is finished by the redelivery.
+  await store.deleteObjects(settings.destinationBucket, keys);
+  await store.deleteObjects(settings.destinationBucket, [key]);
+  return { status: 'removed', key: event.key, deleted: keys.length + 1 };
+}
+
+function recordCommon(event: ObjectEvent, source: StoredObject | undefined, deps: PipelineDeps) {
+  const { recipe } = deps.settings;
+  const sourceEntry: SourceEntry = {
+    bucket: event.bucket,
+    key: event.key,
+    bytes: source?.bytes.length ?? event.size ?? 0,
+    etag: source?.etag ?? event.etag,
+    versionId: source?.versionId ?? event.versionId,
+    sequencer: event.sequencer,
+  };
+  return {
+    schemaVersion: recordSchemaVersion,
+    source: sourceEntry,
+    recipe: { name: recipe.name, hash: recipeHash(recipe) },
+    pixelater: { version: pixelaterVersion },
+    processedAt: new Date().toISOString(),
+  };
+}
+
+async function writeRecord(
+  event: ObjectEvent,
+  source: StoredObject | undefined,
+  record: MetadataRecord,
+  deps: PipelineDeps,
+): Promise<string> {
+  const { store, settings } = deps;
+  const key = recordKey(settings.destinationPrefix, event.key);
+  const metadata: Record<string, string> = {
+    [MarkerMetadata.role]: 'record',
+    [MarkerMetadata.status]: record.status,
+    [MarkerMetadata.recipe]: record.recipe.hash,
+  };
+  const etag = source?.etag ?? event.etag;
+  if (etag) metadata[MarkerMetadata.sourceEtag] = normaliseEtag(etag);
+  if (record.source.versionId) metadata[MarkerMetadata.sourceVersion] = record.source.versionId;
+  if (event.sequencer) metadata[MarkerMetadata.sequencer] = event.sequencer;
+  await store.putObject(settings.destinationBucket, key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {
+    contentType: 'application/json',
+    metadata,
+  });
+  return key;
+}
+
+function overLimit(error: ObjectTooLargeError): string {
+  return `${error.bytes} bytes or more is over the limit of ${error.maxBytes} bytes (maxInputBytes)`;
+}

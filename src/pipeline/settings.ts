@@ -1,0 +1,37 @@
+import { ConfigurationError } from '../errors.ts';
+import { defaultLimits, type Limits } from '../image/limits.ts';
+import { defaultRecipe, type Recipe } from '../recipe/recipe.ts';
+
+/** Everything the pipeline needs to know about where it runs. */
+export interface PipelineSettings {
+  destinationBucket: string;
+  /** Prefix of every key written to the destination bucket; '' by default. */
+  destinationPrefix: string;
+  recipe: Recipe;
+  limits: Limits;
+}
+
+export function pipelineSettings(
+  settings: Pick<PipelineSettings, 'destinationBucket'> & Partial<PipelineSettings>,
+): PipelineSettings {
+  return { destinationPrefix: '', recipe: defaultRecipe, limits: defaultLimits, ...settings };
+}
+
+/**
+ * Refuses settings under which outputs would trigger processing again: the same bucket
+ * for sources and outputs with overlapping prefixes.
+ *
+ * @throws {ConfigurationError} naming the setting to change.
+ */
+export function assertNoLoop(sourceBucket: string, sourcePrefix: string, settings: PipelineSettings): void {
+  if (sourceBucket !== settings.destinationBucket) return;
+  const { destinationPrefix } = settings;
+  if (destinationPrefix === '' || destinationPrefix.startsWith(sourcePrefix) || sourcePrefix.startsWith(destinationPrefix)) {
+    throw new ConfigurationError(
+      `outputs would be written where they trigger processing again: the source and destination ` +
+        `bucket are both '${sourceBucket}' and the source prefix '${sourcePrefix}' overlaps the ` +
+        `destination prefix '${destinationPrefix}'. Set DESTINATION_BUCKET to another bucket, or ` +
+        `SOURCE_PREFIX and DESTINATION_PREFIX to prefixes that do not overlap.`,
+    );
+  }
+}
