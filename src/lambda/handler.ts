@@ -9,7 +9,10 @@ import { settingsFromEnvironment } from './settings-from-environment.ts';
  * DESTINATION_BUCKET (required), DESTINATION_PREFIX, SOURCE_BUCKET and SOURCE_PREFIX (to
  * refuse a looping set-up), MAX_INPUT_BYTES, MAX_PIXELS.
  */
+const s3 = new S3ObjectStore(new S3Client({}));
+
 export const handler = createHandler({
-  store: new S3ObjectStore(new S3Client({})),
+  source: s3,
+  destination: s3,
   settings: settingsFromEnvironment(process.env),
 });

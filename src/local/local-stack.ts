@@ -113,7 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const store = new S3ObjectStore(new S3Client({ ...inner, endpoint }));
   const settings = pipelineSettings({ destinationBucket, ...options.settings });
-  const handler = createHandler({ store, settings }, options.onReport);
+  const handler = createHandler({ source: store, destination: store, settings }, options.onReport);
   const worker = startQueueWorker({
     sqs: innerSqs,
     queueUrl: queue.queueUrl,

@@ -22,7 +22,10 @@ export type Outcome =
   | { status: 'removed'; key: string; deleted: number };
 
 export interface PipelineDeps {
-  store: ObjectStore;
+  /** Where sources are read from. */
+  source: ObjectStore;
+  /** Where outputs and records are written; the same store as `source` in AWS. */
+  destination: ObjectStore;
   settings: PipelineSettings;
 }
 
@@ -35,7 +38,7 @@ export interface PipelineDeps {
  * outcome; any other error is transient and thrown for the queue to retry.
  */
 export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
-  const { store, settings } = deps;
+  const { source: sources, settings } = deps;
   const skip = await shouldSkip(event, deps);
   if (skip) return { status: 'skipped', key: event.key, reason: skip };
 
@@ -43,7 +46,7 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
 
   let source: StoredObject;
   try {
-    source = await store.getObject(event.bucket, event.key, settings.limits.maxInputBytes);
+    source = await sources.getObject(event.bucket, event.key, settings.limits.maxInputBytes);
   } catch (error) {
     if (error instanceof ObjectNotFoundError) return { status: 'skipped', key: event.key, reason: 'not-found' };
     if (error instanceof ObjectTooLargeError) {
@@ -70,7 +73,7 @@ async function writeOutputs(
   deps: PipelineDeps,
   started: number,
 ): Promise<Outcome> {
-  const { store, settings } = deps;
+  const { destination: store, settings } = deps;
   const { destinationBucket, destinationPrefix, recipe, limits } = settings;
   const rendered = await renderImage(event.key, source.bytes, recipe, limits);
   const written = performance.now();
@@ -95,8 +98,8 @@ async function writeOutputs(
   const uploaded = performance.now();
 
   const record: MetadataRecord = {
-    ...recordCommon(event, source, deps),
     status: 'processed',
+    ...recordCommon(event, source, deps),
     image: rendered.info,
     outputs,
     timingsMs: {
@@ -116,8 +119,8 @@ async function reject(
   deps: PipelineDeps,
 ): Promise<Outcome> {
   const record: MetadataRecord = {
-    ...recordCommon(event, source, deps),
     status: 'rejected',
+    ...recordCommon(event, source, deps),
     rejection: { check: error.check, reason: error.reason },
   };
   const key = await writeRecord(event, source, record, deps);
@@ -125,7 +128,7 @@ async function reject(
 }
 
 async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
-  const { store, settings } = deps;
+  const { destination: store, settings } = deps;
   const key = recordKey(settings.destinationPrefix, event.key);
   const record = await store.getObject(settings.destinationBucket, key, 16 * 1024 * 1024).catch((error) => {
     if (error instanceof ObjectNotFoundError) return undefined;
@@ -143,11 +146,12 @@ async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promis
 
 function recordCommon(event: ObjectEvent, source: StoredObject | undefined, deps: PipelineDeps) {
   const { recipe } = deps.settings;
+  const etag = source?.etag ?? event.etag;
   const sourceEntry: SourceEntry = {
     bucket: event.bucket,
     key: event.key,
     bytes: source?.bytes.length ?? event.size ?? 0,
-    etag: source?.etag ?? event.etag,
+    etag: etag === undefined ? undefined : normaliseEtag(etag),
     versionId: source?.versionId ?? event.versionId,
     sequencer: event.sequencer,
   };
@@ -166,15 +170,14 @@ async function writeRecord(
   record: MetadataRecord,
   deps: PipelineDeps,
 ): Promise<string> {
-  const { store, settings } = deps;
+  const { destination: store, settings } = deps;
   const key = recordKey(settings.destinationPrefix, event.key);
   const metadata: Record<string, string> = {
     [MarkerMetadata.role]: 'record',
     [MarkerMetadata.status]: record.status,
     [MarkerMetadata.recipe]: record.recipe.hash,
   };
-  const etag = source?.etag ?? event.etag;
-  if (etag) metadata[MarkerMetadata.sourceEtag] = normaliseEtag(etag);
+  if (record.source.etag) metadata[MarkerMetadata.sourceEtag] = record.source.etag;
   if (record.source.versionId) metadata[MarkerMetadata.sourceVersion] = record.source.versionId;
   if (event.sequencer) metadata[MarkerMetadata.sequencer] = event.sequencer;
   await store.putObject(settings.destinationBucket, key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {

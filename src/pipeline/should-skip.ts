@@ -15,7 +15,7 @@ export async function shouldSkip(event: ObjectEvent, deps: PipelineDeps): Promis
   if (event.key.endsWith('/')) return 'folder-placeholder';
   if (event.bucket === destinationBucket && event.key.startsWith(destinationPrefix)) return 'own-output';
 
-  const existing = await deps.store.headObject(destinationBucket, recordKey(destinationPrefix, event.key));
+  const existing = await deps.destination.headObject(destinationBucket, recordKey(destinationPrefix, event.key));
   if (!existing) return undefined;
   const recorded = existing.metadata;
 

@@ -1,0 +1,38 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+
+/**
+ * The objects that `pixelater process` treats the given paths as: a file named on the
+ * command line is the object keyed by its file name; a file found in a folder, the object
+ * keyed by its path relative to that folder (with '/' separators, as in a bucket).
+ *
+ * @returns key -> file path, in a stable order.
+ * @throws {Error} naming a path that does not exist.
+ */
+export async function collectSources(paths: string[]): Promise<Map<string, string>> {
+  const sources = new Map<string, string>();
+  for (const path of paths) {
+    const stats = await stat(path).catch(() => undefined);
+    if (!stats) throw new Error(`${path}: no such file or folder`);
+    if (stats.isFile()) {
+      sources.set(basename(path), path);
+      continue;
+    }
+    for (const file of await filesUnder(path)) {
+      sources.set(relative(path, file).split(sep).join('/'), file);
+    }
+  }
+  return sources;
+}
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) files.push(...(await filesUnder(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}

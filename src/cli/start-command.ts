@@ -1,0 +1,86 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
+import type { InvocationReport } from '../pipeline/handle-invocation.ts';
+
+const samplesFolder = fileURLToPath(new URL('../../samples/', import.meta.url));
+
+export interface StartOptions {
+  port: number;
+  demo: boolean;
+}
+
+/** `pixelater start`: the local stack, until Ctrl-C. */
+export async function runStart(options: StartOptions): Promise<number> {
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ port: options.port, onReport: printReport });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`pixelater: port ${options.port} is already in use; choose another with --port <number>`);
+      return 1;
+    }
+    throw error;
+  }
+  printWelcome(stack);
+
+  if (options.demo) await uploadSamples(stack);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  console.log('\nstopping...');
+  await stack.stop();
+  return 0;
+}
+
+function printWelcome(stack: LocalStack) {
+  const { endpoint, sourceBucket, destinationBucket, credentials, region } = stack;
+  console.log(`pixelater local stack is running.
+
+  S3 endpoint         ${endpoint}
+  source bucket       ${sourceBucket}
+  destination bucket  ${destinationBucket}
+  credentials         access key '${credentials.accessKeyId}', secret '${credentials.secretAccessKey}', region ${region}
+
+Try it (in another terminal):
+
+  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_DEFAULT_REGION=${region}
+  aws --endpoint-url ${endpoint} s3 cp photo.jpg s3://${sourceBucket}/photo.jpg
+  aws --endpoint-url ${endpoint} s3 ls --recursive s3://${destinationBucket}/
+
+Press Ctrl-C to stop; everything is kept in memory and is gone when it stops.
+`);
+}
+
+async function uploadSamples(stack: LocalStack) {
+  const files = (await readdir(samplesFolder)).filter((name) => !name.endsWith('.md'));
+  for (const name of files) {
+    await stack.s3.send(
+      new PutObjectCommand({
+        Bucket: stack.sourceBucket,
+        Key: `samples/${name}`,
+        Body: await readFile(`${samplesFolder}${name}`),
+      }),
+    );
+    console.log(`uploaded   samples/${name}`);
+  }
+}
+
+function printReport(report: InvocationReport) {
+  for (const message of report.messages) {
+    for (const outcome of message.outcomes) {
+      if (outcome.status === 'processed') {
+        console.log(`processed  ${outcome.key} -> ${outcome.outputs.length} outputs, record ${outcome.recordKey}`);
+      } else if (outcome.status === 'rejected') {
+        console.log(`rejected   ${outcome.key}: ${outcome.reason} (record ${outcome.recordKey})`);
+      } else if (outcome.status === 'removed') {
+        console.log(`removed    ${outcome.key}: ${outcome.deleted} derived objects deleted`);
+      } else console.log(`skipped    ${outcome.key}: ${outcome.reason}`);
+    }
+    if (message.failed) console.log(`failed     message ${message.messageId}: will be retried`);
+  }
+}
