@@ -11,11 +11,21 @@ import type { EventMessage, ObjectEvent } from './events/object-event.ts';
 export const logger = new Logger({ serviceName: 'pixelater' });
 
 function objectFields(event: ObjectEvent) {
-  return { bucket: event.bucket, key: event.key, versionId: event.versionId, sequencer: event.sequencer };
+  return {
+    bucket: event.bucket,
+    key: event.key,
+    versionId: event.versionId,
+    sequencer: event.sequencer,
+  };
 }
 
 export function logObjectProcessed(event: ObjectEvent, outputs: number, durationMs: number): void {
-  logger.info('object.processed', { event: 'object.processed', ...objectFields(event), outputs, durationMs });
+  logger.info('object.processed', {
+    event: 'object.processed',
+    ...objectFields(event),
+    outputs,
+    durationMs,
+  });
 }
 
 export function logObjectSkipped(event: ObjectEvent, reason: string): void {
@@ -23,7 +33,12 @@ export function logObjectSkipped(event: ObjectEvent, reason: string): void {
 }
 
 export function logObjectRejected(event: ObjectEvent, check: string, reason: string): void {
-  logger.warn('object.rejected', { event: 'object.rejected', ...objectFields(event), check, reason });
+  logger.warn('object.rejected', {
+    event: 'object.rejected',
+    ...objectFields(event),
+    check,
+    reason,
+  });
 }
 
 export function logObjectRemoved(event: ObjectEvent, deleted: number): void {
@@ -31,11 +46,17 @@ export function logObjectRemoved(event: ObjectEvent, deleted: number): void {
 }
 
 export function logObjectFailed(event: ObjectEvent, error: unknown): void {
-  logger.error('object.failed', { event: 'object.failed', ...objectFields(event), willRetry: true, error: error as Error });
+  logger.error('object.failed', {
+    event: 'object.failed',
+    ...objectFields(event),
+    willRetry: true,
+    error: error as Error,
+  });
 }
 
 export function logMessageIgnored(message: EventMessage): void {
   const fields = { messageId: message.messageId, reason: message.ignored, detail: message.detail };
-  if (message.ignored === 'test-event') logger.info('message.test-event', { event: 'message.test-event', ...fields });
+  if (message.ignored === 'test-event')
+    logger.info('message.test-event', { event: 'message.test-event', ...fields });
   else logger.warn('message.unrecognised', { event: 'message.unrecognised', ...fields });
 }

@@ -10,7 +10,9 @@ import { MemoryObjectStore } from '../storage/memory-object-store.ts';
 export async function runInspect(file: string): Promise<number> {
   const key = basename(file);
   const store = new MemoryObjectStore();
-  await store.putObject('files', key, await readFile(file), { contentType: 'application/octet-stream' });
+  await store.putObject('files', key, await readFile(file), {
+    contentType: 'application/octet-stream',
+  });
   const settings = pipelineSettings({ destinationBucket: 'inspect' });
   const outcome = await processObjectEvent(
     { kind: 'created', eventName: 'pixelater:inspect', bucket: 'files', key },

@@ -39,7 +39,10 @@ program
   .option('--concurrency <number>', 'images processed at once', positiveInteger, 1)
   .option('--json', 'print a machine-readable summary instead of one line per file', false)
   .option('--allow-rejected', 'exit 0 even when some files were rejected', false)
-  .addHelpText('after', '\nExamples:\n  npx pixelater process photos/ --out out/\n  npx pixelater process a.jpg b.png --out out/ --json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npx pixelater process photos/ --out out/\n  npx pixelater process a.jpg b.png --out out/ --json',
+  )
   .action(async (paths: string[], options) => {
     process.env.POWERTOOLS_LOG_LEVEL ??= program.opts().verbose ? 'INFO' : 'ERROR';
     const { runProcess } = await import('./process-command.ts');

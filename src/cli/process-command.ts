@@ -29,15 +29,32 @@ export async function runProcess(paths: string[], options: ProcessOptions): Prom
     destination: FileObjectStore.inFolder(options.out),
     settings: pipelineSettings({ destinationBucket: resolve(options.out) }),
   };
-  const summary: ProcessSummary = { processed: 0, rejected: [], failed: [], seconds: 0, imagesPerSecond: 0 };
+  const summary: ProcessSummary = {
+    processed: 0,
+    rejected: [],
+    failed: [],
+    seconds: 0,
+    imagesPerSecond: 0,
+  };
   const started = performance.now();
   const keys = [...sources.keys()];
 
   const work = async (key: string) => {
-    const event: ObjectEvent = { kind: 'created', eventName: 'pixelater:process', bucket: 'files', key };
+    const event: ObjectEvent = {
+      kind: 'created',
+      eventName: 'pixelater:process',
+      bucket: 'files',
+      key,
+    };
     const began = performance.now();
     try {
-      report(key, await processObjectEvent(event, deps), Math.round(performance.now() - began), summary, options);
+      report(
+        key,
+        await processObjectEvent(event, deps),
+        Math.round(performance.now() - began),
+        summary,
+        options,
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       summary.failed.push({ key, error: message });
@@ -59,7 +76,13 @@ export async function runProcess(paths: string[], options: ProcessOptions): Prom
   return summary.rejected.length > 0 && !options.allowRejected ? 1 : 0;
 }
 
-function report(key: string, outcome: Outcome, ms: number, summary: ProcessSummary, options: ProcessOptions) {
+function report(
+  key: string,
+  outcome: Outcome,
+  ms: number,
+  summary: ProcessSummary,
+  options: ProcessOptions,
+) {
   let line: string;
   if (outcome.status === 'processed') {
     summary.processed++;

@@ -19,7 +19,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     stack = await startLocalStack({ port: options.port, onReport: printReport });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`pixelater: port ${options.port} is already in use; choose another with --port <number>`);
+      console.error(
+        `pixelater: port ${options.port} is already in use; choose another with --port <number>`,
+      );
       return 1;
     }
     throw error;
@@ -74,7 +76,9 @@ function printReport(report: InvocationReport) {
   for (const message of report.messages) {
     for (const outcome of message.outcomes) {
       if (outcome.status === 'processed') {
-        console.log(`processed  ${outcome.key} -> ${outcome.outputs.length} outputs, record ${outcome.recordKey}`);
+        console.log(
+          `processed  ${outcome.key} -> ${outcome.outputs.length} outputs, record ${outcome.recordKey}`,
+        );
       } else if (outcome.status === 'rejected') {
         console.log(`rejected   ${outcome.key}: ${outcome.reason} (record ${outcome.recordKey})`);
       } else if (outcome.status === 'removed') {

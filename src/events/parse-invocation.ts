@@ -56,7 +56,10 @@ const snsEnvelope = z.object({ Type: z.literal('Notification'), Message: z.strin
  */
 export function parseInvocation(invocation: unknown): EventMessage[] {
   const records = s3Notification.safeParse(invocation);
-  if (records.success && records.data.Records.some((record) => sqsRecord.safeParse(record).success)) {
+  if (
+    records.success &&
+    records.data.Records.some((record) => sqsRecord.safeParse(record).success)
+  ) {
     return records.data.Records.map(parseSqsRecord);
   }
   return [parsePayload(invocation)];
@@ -64,7 +67,8 @@ export function parseInvocation(invocation: unknown): EventMessage[] {
 
 function parseSqsRecord(record: unknown): EventMessage {
   const parsed = sqsRecord.safeParse(record);
-  if (!parsed.success) return { events: [], ignored: 'unrecognised', detail: 'an SQS batch entry with no body' };
+  if (!parsed.success)
+    return { events: [], ignored: 'unrecognised', detail: 'an SQS batch entry with no body' };
   const { messageId, body } = parsed.data;
   const json = parseJson(body);
   const sns = snsEnvelope.safeParse(json);
@@ -85,12 +89,20 @@ function parsePayload(payload: unknown): EventMessage {
     for (const record of notification.data.Records) {
       const parsed = s3Record.safeParse(record);
       if (!parsed.success) {
-        return { events: [], ignored: 'unrecognised', detail: `a record that is not an S3 event: ${preview(record)}` };
+        return {
+          events: [],
+          ignored: 'unrecognised',
+          detail: `a record that is not an S3 event: ${preview(record)}`,
+        };
       }
       try {
         events.push(fromS3Record(parsed.data));
       } catch {
-        return { events: [], ignored: 'unrecognised', detail: `a key that is not valid form-encoding: ${parsed.data.s3.object.key}` };
+        return {
+          events: [],
+          ignored: 'unrecognised',
+          detail: `a key that is not valid form-encoding: ${parsed.data.s3.object.key}`,
+        };
       }
     }
     return { events };
@@ -138,6 +150,6 @@ function parseJson(text: string): unknown {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

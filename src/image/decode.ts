@@ -34,6 +34,10 @@ export async function decodeUpright(
     }
     return { data, width: info.width, height: info.height, channels };
   } catch (error) {
-    throw new RejectionError(key, RejectionCheck.undecodable, `cannot decode the image (${describe(error)})`);
+    throw new RejectionError(
+      key,
+      RejectionCheck.undecodable,
+      `cannot decode the image (${describe(error)})`,
+    );
   }
 }

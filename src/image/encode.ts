@@ -11,7 +11,9 @@ export interface EncodeOptions {
 
 /** A sharp pipeline over raw pixels, without copying them. */
 export function fromRaw(image: RawImage): Sharp {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  return sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  });
 }
 
 /**

@@ -39,7 +39,11 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
     // The pixel limit is ours to check below, with a message that names it.
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
-    throw new RejectionError(key, RejectionCheck.undecodable, `unreadable image header (${describe(error)})`);
+    throw new RejectionError(
+      key,
+      RejectionCheck.undecodable,
+      `unreadable image header (${describe(error)})`,
+    );
   }
 
   const storedWidth = metadata.width ?? 0;

@@ -48,7 +48,12 @@ export function gridForBlockSize(width: number, height: number, blockSize: numbe
  * are mapped onto it. Colours are averaged weighted by alpha, so that flattening a block
  * later gives the same colour as flattening its pixels first.
  */
-export function blockMeans(source: RawImage, grid: PixelGrid, width: number, height: number): RawImage {
+export function blockMeans(
+  source: RawImage,
+  grid: PixelGrid,
+  width: number,
+  height: number,
+): RawImage {
   const { columns, rows, blockSize } = grid;
   const channels = source.channels;
   const columnOf = blockIndexPerPixel(source.width, width, blockSize, columns);
@@ -80,7 +85,8 @@ export function blockMeans(source: RawImage, grid: PixelGrid, width: number, hei
     const alphaSum = sums[block * 4 + 3] ?? 0;
     const out = block * channels;
     for (let channel = 0; channel < 3; channel++) {
-      means[out + channel] = alphaSum > 0 ? Math.round((sums[block * 4 + channel] ?? 0) / alphaSum) : 0;
+      means[out + channel] =
+        alphaSum > 0 ? Math.round((sums[block * 4 + channel] ?? 0) / alphaSum) : 0;
     }
     if (channels === 4) means[out + 3] = Math.round(alphaSum / Math.max(1, counts[block] ?? 1));
   }
@@ -95,7 +101,10 @@ function sampleBlockCorner(
   block: number,
   sums: Float64Array,
 ): void {
-  const x = Math.min(source.width - 1, Math.floor(((block % grid.columns) * grid.blockSize * source.width) / width));
+  const x = Math.min(
+    source.width - 1,
+    Math.floor(((block % grid.columns) * grid.blockSize * source.width) / width),
+  );
   const y = Math.min(
     source.height - 1,
     Math.floor((Math.floor(block / grid.columns) * grid.blockSize * source.height) / height),
@@ -112,7 +121,12 @@ function sampleBlockCorner(
  * For each pixel along one axis of the (possibly downscaled) source, the index of the block
  * it falls in. Every block gets at least one source pixel, however small the copy.
  */
-function blockIndexPerPixel(sourceLength: number, length: number, blockSize: number, blocks: number) {
+function blockIndexPerPixel(
+  sourceLength: number,
+  length: number,
+  blockSize: number,
+  blocks: number,
+) {
   const scale = sourceLength / length;
   const indexOf = new Int32Array(sourceLength);
   for (let position = 0; position < sourceLength; position++) {
@@ -126,9 +140,17 @@ function blockIndexPerPixel(sourceLength: number, length: number, blockSize: num
  * an integer nearest-neighbour upscale (libvips' fast path), then a crop of the overhang
  * at the right and bottom edges.
  */
-export function enlargeBlocks(means: RawImage, grid: PixelGrid, width: number, height: number): Sharp {
+export function enlargeBlocks(
+  means: RawImage,
+  grid: PixelGrid,
+  width: number,
+  height: number,
+): Sharp {
   const raw = { width: means.width, height: means.height, channels: means.channels };
   return sharp(means.data, { raw })
-    .resize(grid.columns * grid.blockSize, grid.rows * grid.blockSize, { kernel: 'nearest', fit: 'fill' })
+    .resize(grid.columns * grid.blockSize, grid.rows * grid.blockSize, {
+      kernel: 'nearest',
+      fit: 'fill',
+    })
     .extract({ left: 0, top: 0, width, height });
 }

@@ -46,7 +46,9 @@ export async function renderImage(
   const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits);
   const decoded = performance.now();
 
-  const outputs = await Promise.all(plan.map((output) => renderOutput(output, working, info, recipe)));
+  const outputs = await Promise.all(
+    plan.map((output) => renderOutput(output, working, info, recipe)),
+  );
   return {
     info,
     outputs,
@@ -65,7 +67,12 @@ async function renderOutput(
   recipe: Recipe,
 ): Promise<RenderedOutput> {
   const pipeline = output.grid
-    ? enlargeBlocks(blockMeans(working, output.grid, info.width, info.height), output.grid, info.width, info.height)
+    ? enlargeBlocks(
+        blockMeans(working, output.grid, info.width, info.height),
+        output.grid,
+        info.width,
+        info.height,
+      )
     : fromRaw(working).resize({ width: output.width, height: output.height, fit: 'fill' });
 
   const data = await encode(pipeline, {

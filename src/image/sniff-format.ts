@@ -28,7 +28,8 @@ export function sniffFormat(key: string, bytes: Uint8Array): SourceFormat {
   if (bytes.length === 0) {
     throw new RejectionError(key, RejectionCheck.emptyObject, 'empty object (0 bytes)');
   }
-  const ascii = (start: number, end: number) => Buffer.from(bytes.subarray(start, end)).toString('latin1');
+  const ascii = (start: number, end: number) =>
+    Buffer.from(bytes.subarray(start, end)).toString('latin1');
 
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return SourceFormat.jpeg;
   if (ascii(0, 8) === '\x89PNG\r\n\x1a\n') return SourceFormat.png;
@@ -58,7 +59,9 @@ function ftypBrands(ascii: (start: number, end: number) => string, length: numbe
 }
 
 function looksLikeSvg(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.subarray(0, 4096)).toString('utf8').replace(/^\uFEFF/, '');
+  const head = Buffer.from(bytes.subarray(0, 4096))
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const withoutProlog = head
     .replace(/^\s*<\?xml[^>]*\?>/, '')
     .replace(/^(\s*<!--[\s\S]*?-->)*/, '')

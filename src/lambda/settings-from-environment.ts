@@ -22,7 +22,9 @@ const environment = z.object({
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSettings {
   const parsed = environment.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new ConfigurationError(`pixelater cannot start: ${problems.join('; ')}`);
   }
   const values = parsed.data;

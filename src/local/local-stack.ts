@@ -62,7 +62,9 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { region, sourceBucket, destinationBucket } = localDefaults;
-  const emulator = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' } as Parameters<typeof startFauxqs>[0]);
+  const emulator = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' } as Parameters<
+    typeof startFauxqs
+  >[0]);
   emulator.createBucket(sourceBucket);
   emulator.createBucket(destinationBucket);
   const deadLetter = emulator.createQueue(localDefaults.deadLetterQueueName);
@@ -76,7 +78,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
 
-  const credentials = { accessKeyId: localDefaults.accessKeyId, secretAccessKey: localDefaults.secretAccessKey };
+  const credentials = {
+    accessKeyId: localDefaults.accessKeyId,
+    secretAccessKey: localDefaults.secretAccessKey,
+  };
   const inner = { region, credentials, endpoint: emulator.address };
   const innerS3 = new S3Client({ ...inner, forcePathStyle: true });
   const innerSqs = new SQSClient(inner);
@@ -88,10 +93,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         .send(new HeadObjectCommand({ Bucket: write.bucket, Key: write.key }))
         .catch(() => undefined);
       if (!head) return;
-      Object.assign(write, { size: head.ContentLength, etag: head.ETag, versionId: head.VersionId });
+      Object.assign(write, {
+        size: head.ContentLength,
+        etag: head.ETag,
+        versionId: head.VersionId,
+      });
     }
     await innerSqs.send(
-      new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(s3Notification(write, region)) }),
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: JSON.stringify(s3Notification(write, region)),
+      }),
     );
   };
 

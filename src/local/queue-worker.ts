@@ -49,7 +49,9 @@ export function startQueueWorker(options: {
       }
       if (messages.length === 0) continue;
 
-      const event: SQSEvent = { Records: messages.map((message) => toLambdaRecord(message, options)) };
+      const event: SQSEvent = {
+        Records: messages.map((message) => toLambdaRecord(message, options)),
+      };
       let failed: Set<string>;
       try {
         const report = await options.invoke(event);
@@ -63,7 +65,10 @@ export function startQueueWorker(options: {
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+            Entries: done.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
           }),
         );
       }
@@ -78,7 +83,10 @@ export function startQueueWorker(options: {
   };
 }
 
-function toLambdaRecord(message: Message, options: { queueArn: string; region: string }): SQSRecord {
+function toLambdaRecord(
+  message: Message,
+  options: { queueArn: string; region: string },
+): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',
@@ -88,7 +96,8 @@ function toLambdaRecord(message: Message, options: { queueArn: string; region: s
       ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
       SenderId: attributes.SenderId ?? 'pixelater-local',
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ApproximateFirstReceiveTimestamp:
+        attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
     messageAttributes: {},
     md5OfBody: message.MD5OfBody ?? '',

@@ -39,7 +39,10 @@ export function s3Notification(write: ObservedWrite, region: string) {
         eventName: write.eventName,
         userIdentity: { principalId: 'pixelater-local' },
         requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'pixelater-local', 'x-amz-id-2': 'pixelater-local' },
+        responseElements: {
+          'x-amz-request-id': 'pixelater-local',
+          'x-amz-id-2': 'pixelater-local',
+        },
         s3: {
           s3SchemaVersion: '1.0',
           configurationId: 'pixelater-local',

@@ -17,7 +17,13 @@ export function startWriteObserver(options: {
   const server = createServer((incoming, outgoing) => {
     const target = parseTarget(incoming);
     const upstream = request(
-      { host: '127.0.0.1', port: upstreamPort, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      {
+        host: '127.0.0.1',
+        port: upstreamPort,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
       (response) => {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         const status = response.statusCode ?? 0;
@@ -29,7 +35,12 @@ export function startWriteObserver(options: {
         response.pipe(outgoing);
         response.on('end', () => {
           if (!observed) return;
-          for (const write of writesOf(incoming, target, Buffer.concat(deleteResult).toString('utf8'))) onWrite(write);
+          for (const write of writesOf(
+            incoming,
+            target,
+            Buffer.concat(deleteResult).toString('utf8'),
+          ))
+            onWrite(write);
         });
       },
     );
@@ -67,24 +78,44 @@ function parseTarget(incoming: IncomingMessage): Target | undefined {
   } catch {
     return undefined;
   }
-  return { bucket, key, query: url.searchParams, isMultiDelete: incoming.method === 'POST' && url.searchParams.has('delete') };
+  return {
+    bucket,
+    key,
+    query: url.searchParams,
+    isMultiDelete: incoming.method === 'POST' && url.searchParams.has('delete'),
+  };
 }
 
-const subresources = ['tagging', 'acl', 'retention', 'legal-hold', 'partNumber', 'uploads', 'restore'];
+const subresources = [
+  'tagging',
+  'acl',
+  'retention',
+  'legal-hold',
+  'partNumber',
+  'uploads',
+  'restore',
+];
 
-function writesOf(incoming: IncomingMessage, target: Target, deleteResult: string): ObservedWrite[] {
+function writesOf(
+  incoming: IncomingMessage,
+  target: Target,
+  deleteResult: string,
+): ObservedWrite[] {
   const { bucket, key, query } = target;
   if (subresources.some((name) => query.has(name))) return [];
   const method = incoming.method;
 
   if (method === 'PUT' && key) {
-    const eventName = incoming.headers['x-amz-copy-source'] ? 'ObjectCreated:Copy' : 'ObjectCreated:Put';
+    const eventName = incoming.headers['x-amz-copy-source']
+      ? 'ObjectCreated:Copy'
+      : 'ObjectCreated:Put';
     return [{ eventName, bucket, key }];
   }
   if (method === 'POST' && key && query.has('uploadId')) {
     return [{ eventName: 'ObjectCreated:CompleteMultipartUpload', bucket, key }];
   }
-  if (method === 'DELETE' && key && !query.has('uploadId')) return [{ eventName: 'ObjectRemoved:Delete', bucket, key }];
+  if (method === 'DELETE' && key && !query.has('uploadId'))
+    return [{ eventName: 'ObjectRemoved:Delete', bucket, key }];
   if (target.isMultiDelete) {
     return [...deleteResult.matchAll(/<Deleted>\s*<Key>([^<]*)<\/Key>/g)].map((match) => ({
       eventName: 'ObjectRemoved:Delete' as const,

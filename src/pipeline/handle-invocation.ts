@@ -27,7 +27,10 @@ export class InvocationFailedError extends AggregateError {
  * message is processed, one failure does not stop the others, and the messages with a
  * transient failure are returned as `batchItemFailures`, so that only they are retried.
  */
-export async function handleInvocation(invocation: unknown, deps: PipelineDeps): Promise<InvocationReport> {
+export async function handleInvocation(
+  invocation: unknown,
+  deps: PipelineDeps,
+): Promise<InvocationReport> {
   const report: InvocationReport = { batchItemFailures: [], messages: [] };
   const errors: unknown[] = [];
 
@@ -40,7 +43,10 @@ export async function handleInvocation(invocation: unknown, deps: PipelineDeps):
   }
 
   if (errors.length > 0) {
-    throw new InvocationFailedError(errors, `${errors.length} object(s) failed and will be retried`);
+    throw new InvocationFailedError(
+      errors,
+      `${errors.length} object(s) failed and will be retried`,
+    );
   }
   return report;
 }
@@ -57,7 +63,8 @@ async function handleMessage(message: EventMessage, deps: PipelineDeps) {
       outcomes.push(outcome);
       if (outcome.status === 'processed') {
         logObjectProcessed(event, outcome.outputs.length, Math.round(performance.now() - started));
-      } else if (outcome.status === 'rejected') logObjectRejected(event, outcome.check, outcome.reason);
+      } else if (outcome.status === 'rejected')
+        logObjectRejected(event, outcome.check, outcome.reason);
       else if (outcome.status === 'removed') logObjectRemoved(event, outcome.deleted);
       else logObjectSkipped(event, outcome.reason);
     } catch (error) {

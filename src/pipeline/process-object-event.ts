@@ -48,9 +48,15 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
   try {
     source = await sources.getObject(event.bucket, event.key, settings.limits.maxInputBytes);
   } catch (error) {
-    if (error instanceof ObjectNotFoundError) return { status: 'skipped', key: event.key, reason: 'not-found' };
+    if (error instanceof ObjectNotFoundError)
+      return { status: 'skipped', key: event.key, reason: 'not-found' };
     if (error instanceof ObjectTooLargeError) {
-      return reject(event, undefined, new RejectionError(event.key, RejectionCheck.tooManyBytes, overLimit(error)), deps);
+      return reject(
+        event,
+        undefined,
+        new RejectionError(event.key, RejectionCheck.tooManyBytes, overLimit(error)),
+        deps,
+      );
     }
     throw error;
   }
@@ -124,16 +130,24 @@ async function reject(
     rejection: { check: error.check, reason: error.reason },
   };
   const key = await writeRecord(event, source, record, deps);
-  return { status: 'rejected', key: event.key, check: error.check, reason: error.reason, recordKey: key };
+  return {
+    status: 'rejected',
+    key: event.key,
+    check: error.check,
+    reason: error.reason,
+    recordKey: key,
+  };
 }
 
 async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
   const { destination: store, settings } = deps;
   const key = recordKey(settings.destinationPrefix, event.key);
-  const record = await store.getObject(settings.destinationBucket, key, 16 * 1024 * 1024).catch((error) => {
-    if (error instanceof ObjectNotFoundError) return undefined;
-    throw error;
-  });
+  const record = await store
+    .getObject(settings.destinationBucket, key, 16 * 1024 * 1024)
+    .catch((error) => {
+      if (error instanceof ObjectNotFoundError) return undefined;
+      throw error;
+    });
   if (!record) return { status: 'skipped', key: event.key, reason: 'nothing-to-remove' };
 
   const parsed = JSON.parse(record.bytes.toString('utf8')) as MetadataRecord;
@@ -180,10 +194,15 @@ async function writeRecord(
   if (record.source.etag) metadata[MarkerMetadata.sourceEtag] = record.source.etag;
   if (record.source.versionId) metadata[MarkerMetadata.sourceVersion] = record.source.versionId;
   if (event.sequencer) metadata[MarkerMetadata.sequencer] = event.sequencer;
-  await store.putObject(settings.destinationBucket, key, Buffer.from(`${JSON.stringify(record, null, 2)}\n`), {
-    contentType: 'application/json',
-    metadata,
-  });
+  await store.putObject(
+    settings.destinationBucket,
+    key,
+    Buffer.from(`${JSON.stringify(record, null, 2)}\n`),
+    {
+      contentType: 'application/json',
+      metadata,
+    },
+  );
   return key;
 }
 

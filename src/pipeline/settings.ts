@@ -23,10 +23,18 @@ export function pipelineSettings(
  *
  * @throws {ConfigurationError} naming the setting to change.
  */
-export function assertNoLoop(sourceBucket: string, sourcePrefix: string, settings: PipelineSettings): void {
+export function assertNoLoop(
+  sourceBucket: string,
+  sourcePrefix: string,
+  settings: PipelineSettings,
+): void {
   if (sourceBucket !== settings.destinationBucket) return;
   const { destinationPrefix } = settings;
-  if (destinationPrefix === '' || destinationPrefix.startsWith(sourcePrefix) || sourcePrefix.startsWith(destinationPrefix)) {
+  if (
+    destinationPrefix === '' ||
+    destinationPrefix.startsWith(sourcePrefix) ||
+    sourcePrefix.startsWith(destinationPrefix)
+  ) {
     throw new ConfigurationError(
       `outputs would be written where they trigger processing again: the source and destination ` +
         `bucket are both '${sourceBucket}' and the source prefix '${sourcePrefix}' overlaps the ` +

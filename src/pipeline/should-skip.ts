@@ -9,13 +9,20 @@ import type { PipelineDeps } from './process-object-event.ts';
  * skip it, or undefined to go ahead. Checks that need no I/O come first; the only request
  * made is one HEAD of the existing record.
  */
-export async function shouldSkip(event: ObjectEvent, deps: PipelineDeps): Promise<string | undefined> {
+export async function shouldSkip(
+  event: ObjectEvent,
+  deps: PipelineDeps,
+): Promise<string | undefined> {
   const { destinationBucket, destinationPrefix, recipe } = deps.settings;
 
   if (event.key.endsWith('/')) return 'folder-placeholder';
-  if (event.bucket === destinationBucket && event.key.startsWith(destinationPrefix)) return 'own-output';
+  if (event.bucket === destinationBucket && event.key.startsWith(destinationPrefix))
+    return 'own-output';
 
-  const existing = await deps.destination.headObject(destinationBucket, recordKey(destinationPrefix, event.key));
+  const existing = await deps.destination.headObject(
+    destinationBucket,
+    recordKey(destinationPrefix, event.key),
+  );
   if (!existing) return undefined;
   const recorded = existing.metadata;
 

@@ -36,8 +36,16 @@ function planOne(spec: OutputSpec, width: number, height: number): PlannedOutput
       spec.blockSize !== undefined
         ? gridForBlockSize(width, height, spec.blockSize)
         : gridForStrength(width, height, spec.grid ?? 16);
-    const strength = spec.blockSize !== undefined ? `block-${spec.blockSize}px` : `grid-${spec.grid ?? 16}`;
-    return { name: `pixelated-${strength}.${extension}`, spec, format: spec.format, width, height, grid };
+    const strength =
+      spec.blockSize !== undefined ? `block-${spec.blockSize}px` : `grid-${spec.grid ?? 16}`;
+    return {
+      name: `pixelated-${strength}.${extension}`,
+      spec,
+      format: spec.format,
+      width,
+      height,
+      grid,
+    };
   }
 
   const targetWidth = Math.min(spec.width, width);

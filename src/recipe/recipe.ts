@@ -43,7 +43,12 @@ export const defaultRecipe: Recipe = {
   name: 'default',
   background: '#ffffff',
   outputs: [
-    ...classicGrids.map((grid): OutputSpec => ({ kind: 'pixelate', grid, format: 'jpeg', quality: 80 })),
+    ...classicGrids.map((grid): OutputSpec => ({
+      kind: 'pixelate',
+      grid,
+      format: 'jpeg',
+      quality: 80,
+    })),
     ...defaultWidths.flatMap((width): OutputSpec[] => [
       { kind: 'resize', width, format: 'jpeg', quality: 80 },
       { kind: 'resize', width, format: 'webp', quality: 80 },

@@ -59,7 +59,8 @@ export class FileObjectStore implements ObjectStore {
 
   private writablePath(key: string): string {
     const path = this.pathOf(key);
-    if (!path) throw new Error(`${key}: not a key this store can write (it leads outside its folder)`);
+    if (!path)
+      throw new Error(`${key}: not a key this store can write (it leads outside its folder)`);
     return path;
   }
 }

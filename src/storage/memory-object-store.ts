@@ -23,7 +23,8 @@ export class MemoryObjectStore implements ObjectStore {
   async getObject(bucket: string, key: string, maxBytes: number): Promise<StoredObject> {
     const object = this.objects.get(`${bucket}/${key}`);
     if (!object) throw new ObjectNotFoundError(bucket, key);
-    if (object.body.length > maxBytes) throw new ObjectTooLargeError(key, object.body.length, maxBytes);
+    if (object.body.length > maxBytes)
+      throw new ObjectTooLargeError(key, object.body.length, maxBytes);
     const { body, contentType, metadata, etag } = object;
     return { bucket, key, bytes: body, etag, contentType, metadata };
   }

@@ -101,10 +101,11 @@ async function readAtMost(body: Readable, key: string, maxBytes: number): Promis
   return Buffer.concat(chunks, total);
 }
 
+/** A missing key; a missing bucket is a set-up fault, left to surface and be retried. */
 function isNotFound(error: unknown): boolean {
   return (
     error instanceof NoSuchKey ||
     error instanceof NotFound ||
-    (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404)
+    (error instanceof S3ServiceException && error.name === 'NoSuchKey')
   );
 }

@@ -1,12 +1,22 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
-import { blockMeans, enlargeBlocks, gridForBlockSize, gridForStrength } from '../../src/image/pixelate.ts';
+import {
+  blockMeans,
+  enlargeBlocks,
+  gridForBlockSize,
+  gridForStrength,
+} from '../../src/image/pixelate.ts';
 import type { RawImage } from '../../src/image/types.ts';
 import { fixture } from '../support/fixtures.ts';
 
 async function uprightRaw(bytes: Buffer, width?: number): Promise<RawImage> {
-  const { data, info } = await sharp(bytes).rotate().resize({ width }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes)
+    .rotate()
+    .resize({ width })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels === 4 ? 4 : 3 };
 }
 
@@ -14,7 +24,8 @@ function meanOfRegion(image: RawImage, left: number, top: number, right: number,
   const sums = [0, 0, 0];
   for (let y = top; y < bottom; y++) {
     for (let x = left; x < right; x++) {
-      for (let c = 0; c < 3; c++) sums[c]! += image.data[(y * image.width + x) * image.channels + c]!;
+      for (let c = 0; c < 3; c++)
+        sums[c]! += image.data[(y * image.width + x) * image.channels + c]!;
     }
   }
   const count = (right - left) * (bottom - top);
@@ -52,7 +63,11 @@ describe('block means', () => {
 
     const lastColumn = grid.columns - 1;
     const lastRow = grid.rows - 1;
-    for (const [column, row] of [[0, 0], [3, 2], [lastColumn, lastRow]] as const) {
+    for (const [column, row] of [
+      [0, 0],
+      [3, 2],
+      [lastColumn, lastRow],
+    ] as const) {
       const expected = meanOfRegion(
         image,
         column * 130,
@@ -61,7 +76,8 @@ describe('block means', () => {
         Math.min(image.height, (row + 1) * 130),
       );
       const offset = (row * grid.columns + column) * means.channels;
-      for (let c = 0; c < 3; c++) expect(Math.abs(means.data[offset + c]! - expected[c]!)).toBeLessThanOrEqual(0.5);
+      for (let c = 0; c < 3; c++)
+        expect(Math.abs(means.data[offset + c]! - expected[c]!)).toBeLessThanOrEqual(0.5);
     }
   });
 
@@ -73,22 +89,35 @@ describe('block means', () => {
     const exact = blockMeans(full, grid, full.width, full.height);
     const approximate = blockMeans(small, grid, full.width, full.height);
     let worst = 0;
-    for (let i = 0; i < exact.data.length; i++) worst = Math.max(worst, Math.abs(exact.data[i]! - approximate.data[i]!));
+    for (let i = 0; i < exact.data.length; i++)
+      worst = Math.max(worst, Math.abs(exact.data[i]! - approximate.data[i]!));
     expect(worst).toBeLessThanOrEqual(6);
   });
 
   it('weights colours by alpha so transparent pixels do not darken a block', () => {
     const data = Buffer.from([255, 0, 0, 255, 0, 0, 0, 0]);
-    const means = blockMeans({ data, width: 2, height: 1, channels: 4 }, gridForBlockSize(2, 1, 2), 2, 1);
+    const means = blockMeans(
+      { data, width: 2, height: 1, channels: 4 },
+      gridForBlockSize(2, 1, 2),
+      2,
+      1,
+    );
     expect([...means.data]).toEqual([255, 0, 0, 128]);
   });
 });
 
 describe('enlarged blocks', () => {
   it('renders exact squares aligned to the top-left corner, cropped at the edges', async () => {
-    const means: RawImage = { data: Buffer.from([10, 20, 30, 200, 100, 50, 0, 255, 0, 90, 90, 90]), width: 2, height: 2, channels: 3 };
+    const means: RawImage = {
+      data: Buffer.from([10, 20, 30, 200, 100, 50, 0, 255, 0, 90, 90, 90]),
+      width: 2,
+      height: 2,
+      channels: 3,
+    };
     const grid = { blockSize: 7, columns: 2, rows: 2 };
-    const { data, info } = await enlargeBlocks(means, grid, 12, 10).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await enlargeBlocks(means, grid, 12, 10)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([12, 10]);
     const at = (x: number, y: number) => [...data.subarray((y * 12 + x) * 3, (y * 12 + x) * 3 + 3)];
     expect(at(0, 0)).toEqual([10, 20, 30]);

@@ -7,7 +7,8 @@ import { renderImage } from '../../src/image/render.ts';
 import { defaultRecipe } from '../../src/recipe/recipe.ts';
 import { fixture, pixelsOf } from '../support/fixtures.ts';
 
-const render = async (name: string) => renderImage(name, await fixture(name), defaultRecipe, defaultLimits);
+const render = async (name: string) =>
+  renderImage(name, await fixture(name), defaultRecipe, defaultLimits);
 
 describe('rendering the default recipe', () => {
   it('writes five pixelations at the displayed size and two formats at four widths', async () => {
@@ -47,18 +48,29 @@ describe('rendering the default recipe', () => {
 
   let reference: Awaited<ReturnType<typeof pixelsOf>> | undefined;
 
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('turns EXIF orientation %i upright in every output', async (orientation) => {
-    const { info, outputs } = await render(`Landscape_${orientation}.jpg`);
-    expect([info.width, info.height, info.orientation]).toEqual([1800, 1200, orientation]);
-    reference ??= await pixelsOf((await render('Landscape_0.jpg')).outputs.find((o) => o.name === 'w320.jpg')!.data);
-    const resized = await pixelsOf(outputs.find((output) => output.name === 'w320.jpg')!.data);
-    expect([resized.width, resized.height]).toEqual([320, 213]);
-    // The fixtures show the same photo; upright, the top-left sky and bottom-right rock agree.
-    for (const [x, y] of [[10, 10], [300, 200], [160, 30]] as const) {
-      const difference = resized.at(x, y).map((value, c) => Math.abs(value - reference.at(x, y)[c]!));
-      expect(Math.max(...difference)).toBeLessThan(40);
-    }
-  });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'turns EXIF orientation %i upright in every output',
+    async (orientation) => {
+      const { info, outputs } = await render(`Landscape_${orientation}.jpg`);
+      expect([info.width, info.height, info.orientation]).toEqual([1800, 1200, orientation]);
+      reference ??= await pixelsOf(
+        (await render('Landscape_0.jpg')).outputs.find((o) => o.name === 'w320.jpg')!.data,
+      );
+      const resized = await pixelsOf(outputs.find((output) => output.name === 'w320.jpg')!.data);
+      expect([resized.width, resized.height]).toEqual([320, 213]);
+      // The fixtures show the same photo; upright, the top-left sky and bottom-right rock agree.
+      for (const [x, y] of [
+        [10, 10],
+        [300, 200],
+        [160, 30],
+      ] as const) {
+        const difference = resized
+          .at(x, y)
+          .map((value, c) => Math.abs(value - reference!.at(x, y)[c]!));
+        expect(Math.max(...difference)).toBeLessThan(40);
+      }
+    },
+  );
 
   it('writes no EXIF, GPS or other metadata into any output', async () => {
     const { outputs } = await render('Oppo_R7_Plus_13MP_gps.jpg');
@@ -72,15 +84,27 @@ describe('rendering the default recipe', () => {
 
   it('pixelates with square blocks of one colour each, on a non-square photo', async () => {
     const { outputs } = await render('Landscape_1.jpg');
-    const pixelated = await pixelsOf(outputs.find((output) => output.name === 'pixelated-grid-8.jpg')!.data);
+    const pixelated = await pixelsOf(
+      outputs.find((output) => output.name === 'pixelated-grid-8.jpg')!.data,
+    );
     // 1800 px / 8 blocks = 225 px squares; 1200 / 225 = 5.33 rows, the last one cut.
     const block = 225;
-    for (const [column, row] of [[0, 0], [3, 2], [7, 5]] as const) {
+    for (const [column, row] of [
+      [0, 0],
+      [3, 2],
+      [7, 5],
+    ] as const) {
       const centre = pixelated.at(column * block + 100, row * block + 30);
       // 16 px in from the edges, clear of the JPEG ringing that a sharp edge leaves.
-      for (const [dx, dy] of [[16, 16], [block - 16, 16], [16, row === 5 ? 60 : block - 16]] as const) {
+      for (const [dx, dy] of [
+        [16, 16],
+        [block - 16, 16],
+        [16, row === 5 ? 60 : block - 16],
+      ] as const) {
         const inside = pixelated.at(column * block + dx, row * block + dy);
-        expect(Math.max(...inside.map((value, c) => Math.abs(value - centre[c]!)))).toBeLessThanOrEqual(4);
+        expect(
+          Math.max(...inside.map((value, c) => Math.abs(value - centre[c]!))),
+        ).toBeLessThanOrEqual(4);
       }
     }
   });
@@ -93,8 +117,15 @@ describe('rendering the default recipe', () => {
   });
 
   it('refuses a text file with the reason, naming the object', async () => {
-    const attempt = renderImage('notes/shopping.txt', Buffer.from('%PDF-1.7 not really'), defaultRecipe, defaultLimits);
+    const attempt = renderImage(
+      'notes/shopping.txt',
+      Buffer.from('%PDF-1.7 not really'),
+      defaultRecipe,
+      defaultLimits,
+    );
     await expect(attempt).rejects.toBeInstanceOf(RejectionError);
-    await expect(attempt).rejects.toThrow("notes/shopping.txt: not an image (starts with '%PDF-1.7')");
+    await expect(attempt).rejects.toThrow(
+      "notes/shopping.txt: not an image (starts with '%PDF-1.7')",
+    );
   });
 });

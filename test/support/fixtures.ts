@@ -26,7 +26,12 @@ export function caseJson<T = unknown>(caseId: string, name: string): T {
 
 /** Decoded 8-bit sRGB pixels of any encoded image, upright. */
 export async function pixelsOf(image: Buffer) {
-  const { data, info } = await sharp(image).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image)
+    .rotate()
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return {
     width: info.width,
     height: info.height,

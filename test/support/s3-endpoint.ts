@@ -1,4 +1,10 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { startFauxqs } from 'fauxqs';
 
 /** A real S3-compatible endpoint over HTTP for one test file, with SDK clients for it. */
@@ -14,8 +20,15 @@ export async function startS3Endpoint() {
     async createBucket(name: string) {
       await s3.send(new CreateBucketCommand({ Bucket: name }));
     },
-    async put(bucket: string, key: string, body: Buffer | string, metadata?: Record<string, string>) {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }));
+    async put(
+      bucket: string,
+      key: string,
+      body: Buffer | string,
+      metadata?: Record<string, string>,
+    ) {
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: metadata }),
+      );
     },
     async get(bucket: string, key: string) {
       const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
