@@ -1,6 +1,12 @@
-import { type PlannedOutput, planOutputs, workingWidth } from '../recipe/plan-outputs.ts';
+import {
+  blockSampleWidth,
+  type PlannedOutput,
+  planOutputs,
+  workingWidth,
+} from '../recipe/plan-outputs.ts';
 import type { Recipe } from '../recipe/recipe.ts';
 import { decodeUpright } from './decode.ts';
+import { downscaleRaw } from './downscale-raw.ts';
 import { encode, fromRaw } from './encode.ts';
 import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
@@ -44,10 +50,11 @@ export async function renderImage(
   const inspected = performance.now();
 
   const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits);
+  const sampled = await downscaleRaw(working, blockSampleWidth(plan, working.width));
   const decoded = performance.now();
 
   const outputs = await Promise.all(
-    plan.map((output) => renderOutput(output, working, info, recipe)),
+    plan.map((output) => renderOutput(output, output.grid ? sampled : working, info, recipe)),
   );
   return {
     info,
@@ -60,25 +67,27 @@ export async function renderImage(
   };
 }
 
+/** `source` is the working copy, or for pixelations the smaller copy their means come from. */
 async function renderOutput(
   output: PlannedOutput,
-  working: RawImage,
+  source: RawImage,
   info: ImageInfo,
   recipe: Recipe,
 ): Promise<RenderedOutput> {
   const pipeline = output.grid
     ? enlargeBlocks(
-        blockMeans(working, output.grid, info.width, info.height),
+        blockMeans(source, output.grid, info.width, info.height),
         output.grid,
         info.width,
         info.height,
       )
-    : fromRaw(working).resize({ width: output.width, height: output.height, fit: 'fill' });
+    : fromRaw(source).resize({ width: output.width, height: output.height, fit: 'fill' });
 
   const data = await encode(pipeline, {
     format: output.format,
     quality: output.spec.quality,
     background: recipe.background,
+    pixels: output.width * output.height,
   });
   return {
     name: output.name,

@@ -59,17 +59,28 @@ function planOne(spec: OutputSpec, width: number, height: number): PlannedOutput
   };
 }
 
+// Block means need a few source pixels per block; 8 along each side keeps them within a few
+// grey levels of the full-size mean.
+const samplesPerBlock = 8;
+
+/** Width of the copy an output is derived from: its own width, or enough for its blocks. */
+function widthNeeded(output: PlannedOutput): number {
+  return output.grid ? output.grid.columns * samplesPerBlock : output.width;
+}
+
 /**
  * The width to decode the source at: large enough for every output, so that libvips can
  * shrink on load (JPEG, WebP) and every output is derived from one decoded buffer.
  */
 export function workingWidth(plan: PlannedOutput[], width: number): number {
-  // Block means need a few source pixels per block; 8 along each side keeps them within a
-  // grey level of the full-size mean.
-  const samplesPerBlock = 8;
-  let needed = 1;
-  for (const output of plan) {
-    needed = Math.max(needed, output.grid ? output.grid.columns * samplesPerBlock : output.width);
-  }
-  return Math.min(width, needed);
+  return Math.min(width, Math.max(1, ...plan.map(widthNeeded)));
+}
+
+/**
+ * The width at which block means are computed: usually far below the working width, so
+ * that averaging costs little however large the photo.
+ */
+export function blockSampleWidth(plan: PlannedOutput[], width: number): number {
+  const pixelations = plan.filter((output) => output.grid);
+  return Math.min(width, Math.max(1, ...pixelations.map(widthNeeded)));
 }
