@@ -1,0 +1,88 @@
+/**
+ * pixelater's own code path, as the Lambda handler runs it: an SQS event in, the handler's
+ * parsing, skip checks, render, writes and record, with storage in memory.
+ */
+import { createHandler } from '../src/lambda/create-handler.ts';
+import { encodeObjectKey } from '../src/events/decode-object-key.ts';
+import { pipelineSettings } from '../src/pipeline/settings.ts';
+import { MemoryObjectStore } from '../src/storage/memory-object-store.ts';
+
+export function pixelaterInMemory() {
+  const store = new MemoryObjectStore();
+  const handler = createHandler({
+    source: store,
+    destination: store,
+    settings: pipelineSettings({ destinationBucket: 'bench-destination' }),
+  });
+  let sequence = 0;
+
+  return async function run(bytes: Buffer): Promise<void> {
+    const key = `bench/${++sequence}.img`;
+    await store.putObject('bench-source', key, bytes, { contentType: 'application/octet-stream' });
+    const notification = {
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            bucket: { name: 'bench-source' },
+            object: { key: encodeObjectKey(key), size: bytes.length },
+          },
+        },
+      ],
+    };
+    const result = await handler({
+      Records: [
+        { eventSource: 'aws:sqs', messageId: String(sequence), body: JSON.stringify(notification) },
+      ],
+    });
+    if (result.batchItemFailures.length > 0)
+      throw new Error(`${key}: the handler reported a failure`);
+    // Keep memory flat across repetitions: drop what this run wrote.
+    store.objects.clear();
+  };
+}
+
+/**
+ * The same path with storage on a real S3-compatible endpoint over HTTP (fauxqs, in this
+ * process, so its CPU time is counted too): the GetObject and the 14 PutObjects included.
+ */
+export async function pixelaterOnEndpoint() {
+  const { startS3Endpoint } = await import('../test/support/s3-endpoint.ts');
+  const { S3ObjectStore } = await import('../src/storage/s3-object-store.ts');
+  const endpoint = await startS3Endpoint();
+  await endpoint.createBucket('bench-source');
+  await endpoint.createBucket('bench-destination');
+  const store = new S3ObjectStore(endpoint.s3);
+  const handler = createHandler({
+    source: store,
+    destination: store,
+    settings: pipelineSettings({ destinationBucket: 'bench-destination' }),
+  });
+  let sequence = 0;
+
+  const run = async (bytes: Buffer): Promise<void> => {
+    const key = `bench/${++sequence}.img`;
+    await endpoint.put('bench-source', key, bytes);
+    const notification = {
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            bucket: { name: 'bench-source' },
+            object: { key: encodeObjectKey(key), size: bytes.length },
+          },
+        },
+      ],
+    };
+    const result = await handler({
+      Records: [
+        { eventSource: 'aws:sqs', messageId: String(sequence), body: JSON.stringify(notification) },
+      ],
+    });
+    if (result.batchItemFailures.length > 0)
+      throw new Error(`${key}: the handler reported a failure`);
+  };
+  return { run, stop: () => endpoint.stop() };
+}

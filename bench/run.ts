@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: pixelater's real code path against a straight-line sharp reference and a
+ * naive one-pipeline-per-output version, side by side on real photos.
+ *
+ * Reports, per input: median CPU and wall time per image for each implementation, the
+ * pixelater/reference and naive/pixelater ratios, peak RSS (each in a fresh process) and
+ * output bytes; batch throughput with 1 and 2 worker processes; the handler's import time
+ * from a bundled build; and a cost estimate per million 12 MP images on Lambda arm64.
+ * Prints a table and writes JSON to bench/results/.
+ *
+ * Options (environment): BENCH_QUICK=1 fewer repeats; BENCH_LAMBDA_MEMORY_MB (default 2048).
+ */
+import { fork } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+import { benchInputs, batchFiles } from './inputs.ts';
+import { implementations } from './implementations.ts';
+import { measureInitTime } from './init-time.ts';
+import { pixelaterOnEndpoint } from './pixelater-path.ts';
+import { referenceOutputs } from './reference.ts';
+import { measureRefusals } from './refusals.ts';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const quick = process.env.BENCH_QUICK === '1';
+const lambdaMemoryMb = Number(process.env.BENCH_LAMBDA_MEMORY_MB ?? 2048);
+// AWS Lambda arm64 price, us-east-1, first pricing tier, as published in 2026.
+const pricePerGbSecond = 0.0000133334;
+const pricePerMillionRequests = 0.2;
+// Lambda allots one vCPU per 1769 MB of memory.
+const megabytesPerVcpu = 1769;
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function timeOnce(run: (bytes: Buffer) => Promise<unknown>, bytes: Buffer) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let failed = false;
+  await run(bytes).catch(() => {
+    failed = true;
+  });
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, failed };
+}
+
+function childJson(script: string, args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = fork(`${here}${script}`, args, {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(output.trim().split('\n').pop() ?? '{}'))
+        : reject(new Error(`${script} exited ${code}`)),
+    );
+  });
+}
+
+async function throughput(workers: number): Promise<number> {
+  const shares = Array.from({ length: workers }, (_, index) =>
+    batchFiles.filter((_, i) => i % workers === index),
+  );
+  const children = shares.map((files) =>
+    fork(`${here}batch-worker.ts`, files, {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    }),
+  );
+  await Promise.all(
+    children.map((child) => new Promise((resolve) => child.once('message', resolve))),
+  );
+  const started = performance.now();
+  const done = children.map((child) => new Promise((resolve) => child.once('message', resolve)));
+  for (const child of children) child.send('go');
+  await Promise.all(done);
+  const seconds = (performance.now() - started) / 1000;
+  for (const child of children) child.kill();
+  return batchFiles.length / seconds;
+}
+
+const endpoint = await pixelaterOnEndpoint();
+const rows: Array<Record<string, string | number>> = [];
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  quick,
+  inputs: [] as unknown[],
+};
+const baseline = await childJson('one-image.ts', ['none']);
+
+for (const input of benchInputs) {
+  const bytes = await readFile(input.file);
+  const runs: Record<string, (bytes: Buffer) => Promise<unknown>> = {
+    ...implementations(),
+    'pixelater+endpoint': endpoint.run,
+  };
+  const repeats = quick ? 1 : input.repeats;
+  const samples: Record<string, Array<{ wallMs: number; cpuMs: number; failed: boolean }>> = {};
+  for (const name of Object.keys(runs)) await timeOnce(runs[name]!, bytes); // warm-up
+  // Interleave the implementations so that a noisy moment hits them alike.
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const [name, run] of Object.entries(runs))
+      (samples[name] ??= []).push(await timeOnce(run, bytes));
+  }
+  const cpu = (name: string) => median(samples[name]!.map((sample) => sample.cpuMs));
+  const wall = (name: string) => median(samples[name]!.map((sample) => sample.wallMs));
+  const peak = await childJson('one-image.ts', ['pixelater', input.file]);
+  const referenceBytes = (await referenceOutputs(bytes).catch(() => [] as Buffer[])).reduce(
+    (sum, b) => sum + b.length,
+    0,
+  );
+  const entry = {
+    label: input.label,
+    file: input.file.split('/').pop(),
+    failedPixelater: samples.pixelater!.some((sample) => sample.failed),
+    failedReference: samples.reference!.some((sample) => sample.failed),
+    cpuMs: {
+      pixelater: cpu('pixelater'),
+      pixelaterWithEndpoint: cpu('pixelater+endpoint'),
+      reference: cpu('reference'),
+      naive: cpu('naive'),
+    },
+    wallMs: { pixelater: wall('pixelater'), reference: wall('reference'), naive: wall('naive') },
+    pixelaterOverReference: cpu('pixelater') / cpu('reference'),
+    naiveOverPixelater: cpu('naive') / cpu('pixelater'),
+    peakRssMiB: (peak.peakRssKiB ?? 0) / 1024,
+    referenceOutputBytes: referenceBytes,
+  };
+  (results.inputs as unknown[]).push(entry);
+  rows.push({
+    input: input.label,
+    'cpu ms pixelater': Math.round(entry.cpuMs.pixelater),
+    'cpu ms reference': Math.round(entry.cpuMs.reference),
+    'cpu ms naive': Math.round(entry.cpuMs.naive),
+    'cpu ms +endpoint': Math.round(entry.cpuMs.pixelaterWithEndpoint),
+    'wall ms pixelater': Math.round(entry.wallMs.pixelater),
+    'pix/ref': entry.pixelaterOverReference.toFixed(2),
+    'naive/pix': entry.naiveOverPixelater.toFixed(2),
+    'peak RSS MiB': Math.round(entry.peakRssMiB),
+    note: entry.failedPixelater ? 'pixelater rejected it' : '',
+  });
+}
+
+await endpoint.stop();
+console.table(rows);
+console.log(
+  `process baseline RSS (node + tsx, no image): ${Math.round((baseline.peakRssKiB ?? 0) / 1024)} MiB`,
+);
+
+const refusals = await measureRefusals();
+results.refusals = refusals;
+console.table(refusals);
+
+const oneWorker = await throughput(1);
+const twoWorkers = await throughput(2);
+results.throughput = {
+  images: batchFiles.length,
+  oneWorker,
+  twoWorkers,
+  scaling: twoWorkers / oneWorker,
+};
+console.log(
+  `batch of ${batchFiles.length} photos: ${oneWorker.toFixed(2)} images/s with 1 worker, ` +
+    `${twoWorkers.toFixed(2)} with 2 (x${(twoWorkers / oneWorker).toFixed(2)})`,
+);
+
+const init = await measureInitTime();
+results.handlerInitMs = init;
+console.log(
+  `handler import (bundled, fresh process): median ${init.medianMs.toFixed(0)} ms over ${init.runs} runs`,
+);
+
+const twelve = (results.inputs as Array<{ label: string; cpuMs: { pixelater: number } }>).find(
+  (entry) => entry.label.startsWith('13 MP'),
+);
+if (twelve) {
+  const vcpus = Math.min(6, lambdaMemoryMb / megabytesPerVcpu);
+  const seconds = twelve.cpuMs.pixelater / 1000 / Math.min(vcpus, 2);
+  const perMillion =
+    seconds * (lambdaMemoryMb / 1024) * pricePerGbSecond * 1e6 + pricePerMillionRequests;
+  results.cost = {
+    lambdaMemoryMb,
+    pricePerGbSecond,
+    estimatedSecondsPerImage: seconds,
+    usdPerMillion12MpImages: perMillion,
+  };
+  console.log(
+    `cost: ~$${perMillion.toFixed(0)} per million 12 MP images at ${lambdaMemoryMb} MB arm64 ` +
+      `(${seconds.toFixed(2)} s each, assuming CPU time / min(vCPUs, 2) at $${pricePerGbSecond}/GB-s + $0.20/M requests)`,
+  );
+}
+
+await mkdir(`${here}results`, { recursive: true });
+const path = `${here}results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`results written to ${path}`);
