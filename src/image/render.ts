@@ -1,10 +1,14 @@
 import { type PlannedOutput, planOutputs, workingWidth } from '../recipe/plan-outputs.ts';
 import type { Recipe } from '../recipe/recipe.ts';
 import { decodeUpright } from './decode.ts';
+import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts';
 import { encode, fromRaw } from './encode.ts';
 import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
+import { perceptualHash } from './perceptual-hash.ts';
 import { blockMeans, enlargeBlocks } from './pixelate.ts';
+import { type Placeholders, placeholdersOf } from './placeholders.ts';
+import { deriveSmallCopy } from './small-copy.ts';
 import { contentTypeOf, type ImageInfo, type RawImage } from './types.ts';
 
 /** One encoded output, ready to be written. */
@@ -15,12 +19,21 @@ export interface RenderedOutput {
   width: number;
   height: number;
   data: Buffer;
+  /** Time from the working buffer to this output's bytes (outputs are encoded together). */
+  encodeMs: number;
 }
 
 export interface RenderResult {
   info: ImageInfo;
+  /** Camera, embedded blocks, animation: read from the bytes, never decoded again. */
+  metadata: SourceMetadata;
+  placeholders: Placeholders;
+  /** DCT hash of the picture, 16 hex digits: equal or close for near-duplicates. */
+  perceptualHash: string;
+  /** What libvips and the metadata readers warned about; the outputs were still made. */
+  warnings: string[];
   outputs: RenderedOutput[];
-  timingsMs: { inspect: number; decode: number; encode: number };
+  timingsMs: { inspect: number; decode: number; describe: number; encode: number };
 }
 
 /**
@@ -43,19 +56,36 @@ export async function renderImage(
   const plan = planOutputs(recipe, info.width, info.height);
   const inspected = performance.now();
 
-  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits);
+  const warnings: string[] = [];
+  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits, (w) =>
+    warnings.push(w),
+  );
   const decoded = performance.now();
 
+  // Placeholders and the perceptual hash come from one small copy of the working buffer.
+  const small = await deriveSmallCopy(working);
+  const [metadata, placeholders, hash] = await Promise.all([
+    readSourceMetadata(bytes, { includeGpsPosition: recipe.record?.includeGpsPosition ?? false }),
+    placeholdersOf(small),
+    perceptualHash(small),
+  ]);
+  const described = performance.now();
+
   const outputs = await Promise.all(
-    plan.map((output) => renderOutput(output, working, info, recipe)),
+    plan.map((output) => renderOutput(output, working, info, recipe, described)),
   );
   return {
     info,
+    metadata,
+    placeholders,
+    perceptualHash: hash,
+    warnings: [...warnings, ...metadata.warnings],
     outputs,
     timingsMs: {
       inspect: Math.round(inspected - started),
       decode: Math.round(decoded - inspected),
-      encode: Math.round(performance.now() - decoded),
+      describe: Math.round(described - decoded),
+      encode: Math.round(performance.now() - described),
     },
   };
 }
@@ -65,6 +95,7 @@ async function renderOutput(
   working: RawImage,
   info: ImageInfo,
   recipe: Recipe,
+  started: number,
 ): Promise<RenderedOutput> {
   const pipeline = output.grid
     ? enlargeBlocks(
@@ -87,5 +118,6 @@ async function renderOutput(
     width: output.width,
     height: output.height,
     data,
+    encodeMs: Math.round(performance.now() - started),
   };
 }
