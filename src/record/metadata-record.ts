@@ -115,7 +115,7 @@ const PlaceholdersSchema = z
     thumbHash: z.string().describe('ThumbHash, base64'),
     blurHash: z.string(),
     blurHashComponents: z.tuple([count.min(1).max(9), count.min(1).max(9)]),
-    dataUri: z.string().startsWith('data:image/'),
+    dataUri: z.string().regex(/^data:image\/[a-z]+;base64,/),
     dominantColour: z.string().regex(/^#[0-9a-f]{6}$/),
   })
   .describe('What to show before the image loads, all from one small decoded copy');
@@ -185,7 +185,7 @@ export const RejectedRecordSchema = z
 
 export const MetadataRecordSchema = z
   .discriminatedUnion('status', [ProcessedRecordSchema, RejectedRecordSchema])
-  .meta({ title: 'pixelater metadata record', id: 'https://pixelater.dev/metadata-record/v2' });
+  .meta({ title: 'pixelater metadata record' });
 
 export type SourceEntry = z.infer<typeof SourceEntrySchema>;
 export type OutputEntry = z.infer<typeof OutputEntrySchema>;
