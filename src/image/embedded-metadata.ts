@@ -126,7 +126,10 @@ export async function readSourceMetadata(
       gps: position !== undefined,
       iccProfile: header?.icc !== undefined,
       iccDescription: header?.icc && iccDescriptionOf(header.icc, warnings),
+      // LIMITATION: Ultra HDR JPEG gain maps only; Apple's HEIC gain map (an auxiliary image)
+      // is not looked for, so iPhone HDR photos report `gainMap: false`.
       gainMap: header?.gainMap !== undefined || (header?.xmpAsString ?? '').includes('hdrgm:'),
+      // LIMITATION: EXIF (IFD1) thumbnails only; JFIF and HEIF thumbnails are not looked for.
       thumbnail: fields[thumbnailField] !== undefined,
     },
     animation: header && animationOf(header),
@@ -222,6 +225,8 @@ function offsetOf(zone: string | undefined): string | undefined {
   return match ? `${match[1]}${match[2]}:${match[3]}` : undefined;
 }
 
+// LIMITATION: only an EXIF GPS block counts; a position written only in XMP (exif:GPSLatitude
+// as text) is not seen, so such a file is reported with `gps: false`.
 function positionOf(fields: ExifFields): GpsPosition | undefined {
   const latitude = number(fields.latitude);
   const longitude = number(fields.longitude);
@@ -236,6 +241,8 @@ function positionOf(fields: ExifFields): GpsPosition | undefined {
   return position;
 }
 
+// LIMITATION: libvips gives frame delays for GIF and WebP; an APNG reads as one still frame,
+// so its record has no `animation`.
 function animationOf(header: Metadata): AnimationSummary | undefined {
   const frames = header.pages ?? 1;
   if (frames < 2 || !header.delay) return undefined;

@@ -11,10 +11,10 @@ const cosines = Array.from({ length: kept }, (_, u) =>
 
 /**
  * A 64-bit DCT perceptual hash as 16 hex digits: the image in grey at 32x32, its 2-D
- * cosine transform, and one bit per low-frequency coefficient (the 8x8 top-left block,
- * DC term included in the block but not in the median) set when it is above the median.
- * Re-encoding, resizing or mild recompression leave it unchanged or a few bits away; a
- * different picture is typically 20 or more bits away (see `hammingDistance`).
+ * cosine transform, and one bit for each of the 8x8 lowest frequencies, set when that
+ * coefficient is above their median (the median leaves out the DC term, the mean grey).
+ * Re-encoding or resizing leaves it unchanged or a few bits away; different photos among
+ * our fixtures are 22 or more bits apart (compare with `hammingDistance`).
  *
  * @example
  * const hash = await perceptualHash(small); // 'c3a1f0e0b8d89c9e'

@@ -118,6 +118,8 @@ async function renderOutput(
     width: output.width,
     height: output.height,
     data,
+    // LIMITATION: outputs are encoded at once on libvips' shared threads, so each figure is
+    // the time until that output was ready, not its own CPU cost; `npm run bench` measures that.
     encodeMs: Math.round(performance.now() - started),
   };
 }
