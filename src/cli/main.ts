@@ -60,6 +60,15 @@ program
     process.exitCode = await runInspect(file);
   });
 
+program
+  .command('schema')
+  .description('print the JSON Schema of the metadata record')
+  .addHelpText('after', '\nExample:\n  npx pixelater schema > metadata-record.schema.json')
+  .action(async () => {
+    const { recordJsonSchemaText } = await import('../record/record-json-schema.ts');
+    process.stdout.write(recordJsonSchemaText());
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {

@@ -13,6 +13,7 @@ import type { RawImage } from './types.ts';
  *
  * @example
  * const working = await decodeUpright('photos/cat.jpg', bytes, 1920, defaultLimits);
+ * @param onWarning receives each warning libvips gives while decoding (a bad CRC, junk data).
  * @throws {RejectionError} when libvips cannot decode the pixels.
  */
 export async function decodeUpright(
@@ -20,9 +21,11 @@ export async function decodeUpright(
   bytes: Buffer,
   width: number,
   limits: Limits,
+  onWarning: (warning: string) => void = () => {},
 ): Promise<RawImage> {
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels })
+      .on('warning', onWarning)
       .rotate()
       .resize({ width, withoutEnlargement: true })
       .toColourspace('srgb')

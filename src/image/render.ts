@@ -7,10 +7,14 @@ import {
 import type { Recipe } from '../recipe/recipe.ts';
 import { decodeUpright } from './decode.ts';
 import { downscaleRaw } from './downscale-raw.ts';
+import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts';
 import { encode, fromRaw } from './encode.ts';
 import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
+import { perceptualHash } from './perceptual-hash.ts';
 import { blockMeans, enlargeBlocks } from './pixelate.ts';
+import { type Placeholders, placeholdersOf } from './placeholders.ts';
+import { deriveSmallCopy } from './small-copy.ts';
 import { contentTypeOf, type ImageInfo, type RawImage } from './types.ts';
 
 /** One encoded output, ready to be written. */
@@ -21,12 +25,21 @@ export interface RenderedOutput {
   width: number;
   height: number;
   data: Buffer;
+  /** Time from the working buffer to this output's bytes (outputs are encoded together). */
+  encodeMs: number;
 }
 
 export interface RenderResult {
   info: ImageInfo;
+  /** Camera, embedded blocks, animation: read from the bytes, never decoded again. */
+  metadata: SourceMetadata;
+  placeholders: Placeholders;
+  /** DCT hash of the picture, 16 hex digits: equal or close for near-duplicates. */
+  perceptualHash: string;
+  /** What libvips and the metadata readers warned about; the outputs were still made. */
+  warnings: string[];
   outputs: RenderedOutput[];
-  timingsMs: { inspect: number; decode: number; encode: number };
+  timingsMs: { inspect: number; decode: number; describe: number; encode: number };
 }
 
 /**
@@ -49,20 +62,39 @@ export async function renderImage(
   const plan = planOutputs(recipe, info.width, info.height);
   const inspected = performance.now();
 
-  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits);
+  const warnings: string[] = [];
+  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits, (w) =>
+    warnings.push(w),
+  );
   const sampled = await downscaleRaw(working, blockSampleWidth(plan, working.width));
   const decoded = performance.now();
 
+  // Placeholders and the perceptual hash come from one small copy of the working buffer.
+  const small = await deriveSmallCopy(working);
+  const [metadata, placeholders, hash] = await Promise.all([
+    readSourceMetadata(bytes, { includeGpsPosition: recipe.record?.includeGpsPosition ?? false }),
+    placeholdersOf(small),
+    perceptualHash(small),
+  ]);
+  const described = performance.now();
+
   const outputs = await Promise.all(
-    plan.map((output) => renderOutput(output, output.grid ? sampled : working, info, recipe)),
+    plan.map((output) =>
+      renderOutput(output, output.grid ? sampled : working, info, recipe, described),
+    ),
   );
   return {
     info,
+    metadata,
+    placeholders,
+    perceptualHash: hash,
+    warnings: [...warnings, ...metadata.warnings],
     outputs,
     timingsMs: {
       inspect: Math.round(inspected - started),
       decode: Math.round(decoded - inspected),
-      encode: Math.round(performance.now() - decoded),
+      describe: Math.round(described - decoded),
+      encode: Math.round(performance.now() - described),
     },
   };
 }
@@ -73,6 +105,7 @@ async function renderOutput(
   source: RawImage,
   info: ImageInfo,
   recipe: Recipe,
+  started: number,
 ): Promise<RenderedOutput> {
   const pipeline = output.grid
     ? enlargeBlocks(
@@ -96,5 +129,8 @@ async function renderOutput(
     width: output.width,
     height: output.height,
     data,
+    // LIMITATION: outputs are encoded at once on libvips' shared threads, so each figure is
+    // the time until that output was ready, not its own CPU cost; `npm run bench` measures that.
+    encodeMs: Math.round(performance.now() - started),
   };
 }

@@ -1,10 +1,18 @@
+import { createHash } from 'node:crypto';
+
 import { ObjectNotFoundError, RejectionCheck, RejectionError } from '../errors.ts';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { renderImage } from '../image/render.ts';
 import { recipeHash } from '../recipe/recipe.ts';
-import type { MetadataRecord, OutputEntry, SourceEntry } from '../record/metadata-record.ts';
+import type {
+  MetadataRecord,
+  OutputEntry,
+  ProcessedRecord,
+  SourceEntry,
+} from '../record/metadata-record.ts';
 import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
 import { MarkerMetadata, outputKey, recordKey } from '../record/output-keys.ts';
+import { summaryMetadata } from '../record/summary-metadata.ts';
 import {
   normaliseEtag,
   type ObjectStore,
@@ -45,6 +53,7 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
   if (event.kind === 'removed') return removeDerivatives(event, deps);
 
   let source: StoredObject;
+  const fetchStarted = performance.now();
   try {
     source = await sources.getObject(event.bucket, event.key, settings.limits.maxInputBytes);
   } catch (error) {
@@ -65,8 +74,9 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
   }
 
   const started = performance.now();
+  const fetchMs = Math.round(started - fetchStarted);
   try {
-    return await writeOutputs(event, source, deps, started);
+    return await writeOutputs(event, source, deps, { started, fetchMs });
   } catch (error) {
     if (error instanceof RejectionError) return reject(event, source, error, deps);
     throw error;
@@ -77,7 +87,7 @@ async function writeOutputs(
   event: ObjectEvent,
   source: StoredObject,
   deps: PipelineDeps,
-  started: number,
+  clock: { started: number; fetchMs: number },
 ): Promise<Outcome> {
   const { destination: store, settings } = deps;
   const { destinationBucket, destinationPrefix, recipe, limits } = settings;
@@ -92,28 +102,38 @@ async function writeOutputs(
     width: output.width,
     height: output.height,
     bytes: output.data.length,
+    encodeMs: output.encodeMs,
   }));
+  const { metadata } = rendered;
+  const record: ProcessedRecord = {
+    status: 'processed',
+    ...recordCommon(event, source, deps),
+    image: rendered.info,
+    perceptualHash: rendered.perceptualHash,
+    placeholders: rendered.placeholders,
+    camera: metadata.camera,
+    embedded: metadata.embedded,
+    animation: metadata.animation,
+    gpsPosition: metadata.gpsPosition,
+    outputs,
+    warnings: rendered.warnings,
+    timingsMs: { fetch: clock.fetchMs, ...rendered.timingsMs },
+  };
+
+  const marker = { [MarkerMetadata.role]: 'output' };
+  const outputMetadata = recipe.record?.outputMetadata ? summaryMetadata(record, marker) : marker;
   await Promise.all(
     rendered.outputs.map((output, index) =>
       store.putObject(destinationBucket, outputs[index]?.key ?? '', output.data, {
         contentType: output.contentType,
-        metadata: { [MarkerMetadata.role]: 'output' },
+        metadata: outputMetadata,
       }),
     ),
   );
   const uploaded = performance.now();
 
-  const record: MetadataRecord = {
-    status: 'processed',
-    ...recordCommon(event, source, deps),
-    image: rendered.info,
-    outputs,
-    timingsMs: {
-      ...rendered.timingsMs,
-      upload: Math.round(uploaded - written),
-      total: Math.round(uploaded - started),
-    },
-  };
+  record.timingsMs.upload = Math.round(uploaded - written);
+  record.timingsMs.total = Math.round(uploaded - clock.started) + clock.fetchMs;
   const key = await writeRecord(event, source, record, deps);
   return { status: 'processed', key: event.key, outputs, recordKey: key };
 }
@@ -165,6 +185,7 @@ function recordCommon(event: ObjectEvent, source: StoredObject | undefined, deps
     bucket: event.bucket,
     key: event.key,
     bytes: source?.bytes.length ?? event.size ?? 0,
+    sha256: source && createHash('sha256').update(source.bytes).digest('hex'),
     etag: etag === undefined ? undefined : normaliseEtag(etag),
     versionId: source?.versionId ?? event.versionId,
     sequencer: event.sequencer,

@@ -30,6 +30,15 @@ export interface Recipe {
   outputs: OutputSpec[];
   /** Colour that transparent pixels are flattened onto in formats without alpha (JPEG). */
   background: string;
+  /** What the metadata record says; both settings off when absent. */
+  record?: RecordSettings;
+}
+
+export interface RecordSettings {
+  /** Write the GPS latitude and longitude in the record, not only whether there is one. */
+  includeGpsPosition: boolean;
+  /** Put a summary of the record on every output as S3 user metadata (answered by a HEAD). */
+  outputMetadata: boolean;
 }
 
 export const classicGrids = [8, 16, 32, 48, 64] as const;

@@ -28,3 +28,24 @@ export const MarkerMetadata = {
   recipe: 'pixelater-recipe',
   status: 'pixelater-status',
 } as const;
+
+/**
+ * User metadata with a summary of the record, put on every output when the recipe sets
+ * `record.outputMetadata`, so that a HEAD on any output answers without reading the record.
+ */
+export const SummaryMetadata = {
+  sourceSha256: 'pixelater-source-sha256',
+  perceptualHash: 'pixelater-perceptual-hash',
+  sourceFormat: 'pixelater-source-format',
+  sourceWidth: 'pixelater-source-width',
+  sourceHeight: 'pixelater-source-height',
+  frames: 'pixelater-frames',
+  dominantColour: 'pixelater-dominant-colour',
+  thumbHash: 'pixelater-thumbhash',
+  blurHash: 'pixelater-blurhash',
+  gps: 'pixelater-gps',
+  capturedAt: 'pixelater-captured-at',
+  camera: 'pixelater-camera',
+  lens: 'pixelater-lens',
+  iccDescription: 'pixelater-icc',
+} as const;

@@ -1,0 +1,276 @@
+import exifr from 'exifr';
+import { parse as parseIcc } from 'icc';
+import sharp, { type Metadata } from 'sharp';
+
+import { describe } from './inspect.ts';
+
+/** Who made the picture and how, from EXIF (and XMP where EXIF is silent). */
+export interface CameraSummary {
+  make?: string;
+  model?: string;
+  lens?: string;
+  software?: string;
+  /** Local time of capture as the camera wrote it, `YYYY-MM-DDTHH:MM:SS`, no zone. */
+  capturedAt?: string;
+  /** The capture time's offset from UTC, `+HH:MM`, when the file records one. */
+  capturedAtOffset?: string;
+  exposureSeconds?: number;
+  fNumber?: number;
+  iso?: number;
+  focalLengthMm?: number;
+  focalLength35mmMm?: number;
+}
+
+/** Which kinds of metadata the source carried; none of them is ever copied to an output. */
+export interface EmbeddedSummary {
+  exif: boolean;
+  xmp: boolean;
+  iptc: boolean;
+  /** A GPS latitude and longitude: only whether there was one, never where. */
+  gps: boolean;
+  iccProfile: boolean;
+  /** The ICC profile's own name ('desc' tag), e.g. 'Display P3', 'Adobe RGB (1998)'. */
+  iccDescription?: string;
+  /** An HDR gain map (Ultra HDR / ISO 21496-1 JPEG). */
+  gainMap: boolean;
+  /** An embedded EXIF thumbnail (IFD1). */
+  thumbnail: boolean;
+}
+
+export interface AnimationSummary {
+  frames: number;
+  /** Delay after each frame, in milliseconds, one per frame. */
+  delaysMs: number[];
+  /** Times the animation plays; 0 means forever. */
+  loop: number;
+  durationMs: number;
+}
+
+export interface GpsPosition {
+  latitude: number;
+  longitude: number;
+  /** Metres above sea level (negative below), when recorded. */
+  altitudeM?: number;
+}
+
+export interface SourceMetadata {
+  camera: CameraSummary;
+  embedded: EmbeddedSummary;
+  /** Undefined for a still image or a multi-page document without frame delays. */
+  animation?: AnimationSummary;
+  /** Only when asked for with `includeGpsPosition`; undefined otherwise or when absent. */
+  gpsPosition?: GpsPosition;
+  /** Metadata that could not be read; the image itself is still processed. */
+  warnings: string[];
+}
+
+export interface ReadMetadataOptions {
+  /** Return the GPS position itself, not only whether there is one. Default false. */
+  includeGpsPosition: boolean;
+}
+
+type ExifFields = Record<string, unknown>;
+
+/** Set on the merged fields when IFD1 (the EXIF thumbnail's directory) has an offset. */
+const thumbnailField = 'pixelater:thumbnail';
+
+const exifOptions = {
+  tiff: true,
+  ifd1: true,
+  exif: true,
+  gps: true,
+  xmp: true,
+  interop: false,
+  iptc: false,
+  icc: false,
+  jfif: false,
+  ihdr: false,
+  makerNote: false,
+  userComment: false,
+  // Raw values: dates stay as the camera wrote them, with no time zone guessed.
+  reviveValues: false,
+  translateValues: false,
+  translateKeys: true,
+  mergeOutput: false,
+};
+
+/**
+ * Summarises the metadata embedded in an image: camera and exposure, capture time, which
+ * blocks it carried (EXIF, XMP, IPTC, ICC with its name, GPS, gain map, thumbnail) and its
+ * animation. Pure: bytes in, summary out. Never throws for bad metadata: what cannot be
+ * read becomes a warning.
+ *
+ * @example
+ * const { camera, embedded } = await readSourceMetadata(bytes, { includeGpsPosition: false });
+ * camera.model; // 'Canon EOS 40D'
+ * embedded.gps; // true or false, never the position
+ */
+export async function readSourceMetadata(
+  bytes: Buffer,
+  options: ReadMetadataOptions,
+): Promise<SourceMetadata> {
+  const warnings: string[] = [];
+  // The header is read again here (inspect keeps only what it needs); it costs a millisecond.
+  const header = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch((): Metadata | undefined => undefined);
+  const fields = await readExif(bytes, header, warnings);
+  const position = positionOf(fields);
+
+  const summary: SourceMetadata = {
+    camera: cameraOf(fields),
+    embedded: {
+      exif: header?.exif !== undefined || fields.Make !== undefined,
+      xmp: header?.xmp !== undefined,
+      iptc: header?.iptc !== undefined,
+      gps: position !== undefined,
+      iccProfile: header?.icc !== undefined,
+      iccDescription: header?.icc && iccDescriptionOf(header.icc, warnings),
+      // LIMITATION: Ultra HDR JPEG gain maps only; Apple's HEIC gain map (an auxiliary image)
+      // is not looked for, so iPhone HDR photos report `gainMap: false`.
+      gainMap: header?.gainMap !== undefined || (header?.xmpAsString ?? '').includes('hdrgm:'),
+      // LIMITATION: EXIF (IFD1) thumbnails only; JFIF and HEIF thumbnails are not looked for.
+      thumbnail: fields[thumbnailField] !== undefined,
+    },
+    animation: header && animationOf(header),
+    warnings,
+  };
+  if (options.includeGpsPosition && position) summary.gpsPosition = position;
+  return summary;
+}
+
+async function readExif(
+  bytes: Buffer,
+  header: Metadata | undefined,
+  warnings: string[],
+): Promise<ExifFields> {
+  try {
+    const output = (await exifr.parse(bytes, exifOptions)) as ExifFields | undefined;
+    if (output) return merged(output);
+  } catch (error) {
+    if (!header?.exif) {
+      if (!/unknown file format/i.test(describe(error)))
+        warnings.push(`EXIF could not be read (${describe(error)})`);
+      return {};
+    }
+  }
+  if (!header?.exif) return {};
+
+  // exifr does not know every container (WebP, GIF); libvips hands over the EXIF block
+  // itself, a TIFF structure, sometimes behind an 'Exif\0\0' marker.
+  const exif =
+    header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0'
+      ? header.exif.subarray(6)
+      : header.exif;
+  try {
+    return merged(((await exifr.parse(exif, exifOptions)) as ExifFields | undefined) ?? {});
+  } catch (error) {
+    warnings.push(`EXIF could not be read (${describe(error)})`);
+    return {};
+  }
+}
+
+/** One flat set of fields, EXIF winning over XMP where both name the same thing. */
+function merged(output: ExifFields): ExifFields {
+  const { ifd0, ifd1, exif, gps, interop: _interop, ...xmpNamespaces } = output;
+  const blocks = [...Object.values(xmpNamespaces), ifd0, exif, gps].filter(
+    (block): block is ExifFields => typeof block === 'object' && block !== null,
+  );
+  const fields: ExifFields = Object.assign({}, ...blocks);
+  const thumbnail = ifd1 as ExifFields | undefined;
+  if (thumbnail?.ThumbnailOffset !== undefined) fields[thumbnailField] = true;
+  return fields;
+}
+
+function cameraOf(fields: ExifFields): CameraSummary {
+  const captured = captureTimeOf(
+    text(fields.DateTimeOriginal) ?? text(fields.CreateDate) ?? text(fields.DateCreated),
+  );
+  const summary: CameraSummary = {
+    make: text(fields.Make),
+    model: text(fields.Model),
+    lens: text(fields.LensModel) ?? text(fields.Lens),
+    software: text(fields.Software) ?? text(fields.CreatorTool),
+    capturedAt: captured?.local,
+    capturedAtOffset:
+      offsetOf(text(fields.OffsetTimeOriginal) ?? text(fields.OffsetTime)) ?? captured?.offset,
+    exposureSeconds: number(fields.ExposureTime),
+    fNumber: number(fields.FNumber),
+    iso: number(fields.ISO) ?? number(fields.ISOSpeedRatings),
+    focalLengthMm: number(fields.FocalLength),
+    focalLength35mmMm: number(fields.FocalLengthIn35mmFormat),
+  };
+  return Object.fromEntries(
+    Object.entries(summary).filter(([, value]) => value !== undefined),
+  ) as CameraSummary;
+}
+
+/** '2008:05:30 15:56:01', '2016-07-02T07:34:02.60' or '2013-07-05T03:18:27Z'. */
+function captureTimeOf(value: string | undefined): { local: string; offset?: string } | undefined {
+  const match = value?.match(
+    /^(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?/,
+  );
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  if (year === '0000') return undefined;
+  return {
+    local: `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction ?? ''}`,
+    offset: offsetOf(zone),
+  };
+}
+
+function offsetOf(zone: string | undefined): string | undefined {
+  if (zone === 'Z') return '+00:00';
+  const match = zone?.match(/^([+-])(\d{2}):?(\d{2})$/);
+  return match ? `${match[1]}${match[2]}:${match[3]}` : undefined;
+}
+
+// LIMITATION: only an EXIF GPS block counts; a position written only in XMP (exif:GPSLatitude
+// as text) is not seen, so such a file is reported with `gps: false`.
+function positionOf(fields: ExifFields): GpsPosition | undefined {
+  const latitude = number(fields.latitude);
+  const longitude = number(fields.longitude);
+  if (latitude === undefined || longitude === undefined) return undefined;
+  const position: GpsPosition = { latitude, longitude };
+  const altitude = number(fields.GPSAltitude);
+  if (altitude !== undefined) {
+    const reference = fields.GPSAltitudeRef as ArrayLike<number> | number | undefined;
+    const below = (typeof reference === 'number' ? reference : reference?.[0]) === 1;
+    position.altitudeM = below ? -altitude : altitude;
+  }
+  return position;
+}
+
+// LIMITATION: libvips gives frame delays for GIF and WebP; an APNG reads as one still frame,
+// so its record has no `animation`.
+function animationOf(header: Metadata): AnimationSummary | undefined {
+  const frames = header.pages ?? 1;
+  if (frames < 2 || !header.delay) return undefined;
+  const delaysMs = Array.from({ length: frames }, (_, index) => header.delay?.[index] ?? 0);
+  return {
+    frames,
+    delaysMs,
+    loop: header.loop ?? 0,
+    durationMs: delaysMs.reduce((sum, delay) => sum + delay, 0),
+  };
+}
+
+function iccDescriptionOf(profile: Buffer, warnings: string[]): string | undefined {
+  try {
+    return text(parseIcc(profile).description);
+  } catch (error) {
+    warnings.push(`ICC profile could not be read (${describe(error)})`);
+    return undefined;
+  }
+}
+
+/** A trimmed string without the NULs some writers pad with; undefined when empty. */
+function text(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const cleaned = value.replace(/\0/g, '').trim();
+  return cleaned === '' || cleaned === 'null' ? undefined : cleaned;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
