@@ -23,9 +23,14 @@ program
   .command('start')
   .description('run the local stack: S3 endpoint, buckets, event queue and the Lambda handler')
   .option('--port <number>', 'port of the S3 endpoint', positiveInteger, 4570)
+  .option('--gallery-port <number>', 'port of the gallery page', positiveInteger, 4571)
   .option('--demo', 'also upload the sample photos that ship with pixelater', false)
-  .addHelpText('after', '\nExamples:\n  npm start\n  npm start -- --port 9000 --demo')
-  .action(async (options: { port: number; demo: boolean }) => {
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npm start\n  npm start -- --demo              # then open the gallery URL it prints\n' +
+      '  npm start -- --port 9000 --gallery-port 9001',
+  )
+  .action(async (options: { port: number; galleryPort: number; demo: boolean }) => {
     if (!program.opts().verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
     const { runStart } = await import('./start-command.ts');
     process.exitCode = await runStart(options);
