@@ -129,7 +129,7 @@ describe('pixelater process, how it reports', () => {
     const result = await pixelater(
       'process',
       fixturePath('tiny_2x2.png'),
-      fixturePath('bird.bmp'),
+      fixturePath('basn3p08.png'),
       '--out',
       out,
       '--concurrency',
