@@ -371,6 +371,8 @@ function recordOf(record) {
 
 async function upload(files) {
   const list = document.getElementById('uploads');
+  // LIMITATION: a file is keyed by its name alone (browsers give no folder for a dropped
+  // file), so dropping a file with the name of an existing source replaces that source.
   for (const file of files) {
     const row = el('li', { 'data-name': file.name }, `uploading ${file.name}…`);
     list.prepend(row);
