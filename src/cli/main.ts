@@ -1,13 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
 import { pixelaterVersion } from '../record/metadata-record.ts';
+import { ExitCode } from './exit-code.ts';
 
 // pixelater runs on Node 20; the SDK's notice about its future Node 22 requirement is
 // addressed in the README, not repeated on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-/** Exit codes of every command; `process` documents them in its help. */
-const ExitCode = { ok: 0, rejected: 1, failed: 2, usage: 2 } as const;
 
 /** A parser for a whole-number option in [min, max], with an error that says what was wrong. */
 function wholeNumber(min: number, max: number) {

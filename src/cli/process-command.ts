@@ -5,6 +5,7 @@ import { processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import { collectSources } from './collect-sources.ts';
+import { ExitCode } from './exit-code.ts';
 import { progressFor } from './process-progress.ts';
 
 export interface ProcessOptions {
@@ -73,8 +74,8 @@ export async function runProcess(paths: string[], options: ProcessOptions): Prom
   summary.imagesPerSecond = Number((keys.length / Math.max(summary.seconds, 0.001)).toFixed(2));
   if (options.json) console.log(JSON.stringify(summary, null, 2));
   else printSummary(summary, options.out);
-  if (summary.failed.length > 0) return 2;
-  return summary.rejected.length > 0 && !options.allowRejected ? 1 : 0;
+  if (summary.failed.length > 0) return ExitCode.failed;
+  return summary.rejected.length > 0 && !options.allowRejected ? ExitCode.rejected : ExitCode.ok;
 }
 
 /** The counts, the time and the rate, then every rejection and failure with its reason. */
