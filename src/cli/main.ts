@@ -1,31 +1,62 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
 import { pixelaterVersion } from '../record/metadata-record.ts';
+import { ExitCode } from './exit-code.ts';
 
 // pixelater runs on Node 20; the SDK's notice about its future Node 22 requirement is
 // addressed in the README, not repeated on every start.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    throw new InvalidArgumentError(`expected a whole number from 0 to 65535, got '${value}'`);
-  }
-  return parsed;
+/** A parser for a whole-number option in [min, max], with an error that says what was wrong. */
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(
+        `expected a whole number from ${min} to ${max}, got '${value}'`,
+      );
+    }
+    return parsed;
+  };
+}
+const port = wholeNumber(0, 65535);
+
+/** The message a user sees for an error: one sentence, naming the file when there is one. */
+function sentenceOf(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException;
+  if (failure.code === 'ENOENT' && failure.path) return `${failure.path}: no such file or folder`;
+  if (failure.code === 'EACCES' && failure.path) return `${failure.path}: permission denied`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 const program = new Command('pixelater')
   .description('Turns images into pixelated and resized copies and a metadata record.')
   .version(pixelaterVersion)
-  .option('--verbose', 'show stack traces and handler logs');
+  .option('--verbose', 'show stack traces and handler logs')
+  // Usage errors end in the catch below, with their own exit code, in pixelater's voice.
+  .exitOverride()
+  .configureOutput({
+    outputError: (message, write) => write(`pixelater: ${message.replace(/^error: /, '')}`),
+  })
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npx pixelater process photos/ --out out/\n  npx pixelater inspect photo.jpg\n' +
+      '  npm start                      # local stack and gallery page\n' +
+      '  npx pixelater help process     # options and examples of one command',
+  );
 
 program
   .command('start')
   .description('run the local stack: S3 endpoint, buckets, event queue and the Lambda handler')
-  .option('--port <number>', 'port of the S3 endpoint', positiveInteger, 4570)
+  .option('--port <number>', 'port of the S3 endpoint (0 picks a free one)', port, 4570)
+  .option('--gallery-port <number>', 'port of the gallery page (0 picks a free one)', port, 4571)
   .option('--demo', 'also upload the sample photos that ship with pixelater', false)
-  .addHelpText('after', '\nExamples:\n  npm start\n  npm start -- --port 9000 --demo')
-  .action(async (options: { port: number; demo: boolean }) => {
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npm start\n  npm start -- --demo              # then open the gallery URL it prints\n' +
+      '  npm start -- --port 9000 --gallery-port 9001',
+  )
+  .action(async (options: { port: number; galleryPort: number; demo: boolean }) => {
     if (!program.opts().verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
     const { runStart } = await import('./start-command.ts');
     process.exitCode = await runStart(options);
@@ -36,12 +67,24 @@ program
   .description('process files and folders, writing the destination layout under --out')
   .argument('<paths...>', 'image files, or folders of them')
   .requiredOption('--out <folder>', 'folder that receives the outputs')
-  .option('--concurrency <number>', 'images processed at once', positiveInteger, 1)
-  .option('--json', 'print a machine-readable summary instead of one line per file', false)
+  .option('--concurrency <number>', 'images processed at once', wholeNumber(1, 64), 1)
+  .option('--json', 'print only a machine-readable summary, no progress', false)
   .option('--allow-rejected', 'exit 0 even when some files were rejected', false)
   .addHelpText(
     'after',
-    '\nExamples:\n  npx pixelater process photos/ --out out/\n  npx pixelater process a.jpg b.png --out out/ --json',
+    `
+In a terminal a progress bar shows counts, rate and time left; otherwise (CI, pipes) each
+file gets one line. Either way a summary ends the run.
+
+Exit codes:
+  ${ExitCode.ok}  every file was processed
+  ${ExitCode.rejected}  some files were rejected (not images, over a limit); 0 with --allow-rejected
+  ${ExitCode.failed}  something failed, or the command line was wrong
+
+Examples:
+  npx pixelater process photos/ --out out/
+  npx pixelater process photos/ --out out/ --concurrency 2 --allow-rejected
+  npx pixelater process a.jpg b.png --out out/ --json > summary.json`,
   )
   .action(async (paths: string[], options) => {
     process.env.POWERTOOLS_LOG_LEVEL ??= program.opts().verbose ? 'INFO' : 'ERROR';
@@ -72,7 +115,12 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (program.opts().verbose) console.error(error);
-  else console.error(`pixelater: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
+  if (error instanceof CommanderError) {
+    // Commander has already printed its one line (or the help or version asked for).
+    process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  } else {
+    if (program.opts().verbose) console.error(error);
+    else console.error(`pixelater: ${sentenceOf(error)}`);
+    process.exitCode = ExitCode.failed;
+  }
 }

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 
 import type { ObjectEvent } from '../events/object-event.ts';
-import { type Outcome, processObjectEvent } from '../pipeline/process-object-event.ts';
+import { processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import { collectSources } from './collect-sources.ts';
+import { ExitCode } from './exit-code.ts';
+import { progressFor } from './process-progress.ts';
 
 export interface ProcessOptions {
   out: string;
@@ -21,7 +23,13 @@ export interface ProcessSummary {
   imagesPerSecond: number;
 }
 
-/** Files and folders in, the destination bucket's layout out, under `options.out`. */
+/**
+ * `pixelater process`: files and folders in, the destination bucket's layout out, under
+ * `options.out`, with progress as it goes and a summary at the end.
+ *
+ * @returns the exit code: 0 when all was processed, 1 when something was rejected (0 with
+ * `allowRejected`), 2 when something failed.
+ */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
   const sources = await collectSources(paths);
   const deps = {
@@ -36,10 +44,12 @@ export async function runProcess(paths: string[], options: ProcessOptions): Prom
     seconds: 0,
     imagesPerSecond: 0,
   };
-  const started = performance.now();
   const keys = [...sources.keys()];
+  const progress = progressFor({ json: options.json, terminal: process.stdout.isTTY === true });
+  const started = performance.now();
+  progress.start(keys.length);
 
-  const work = async (key: string) => {
+  await runPool(keys, options.concurrency, async (key) => {
     const event: ObjectEvent = {
       kind: 'created',
       eventName: 'pixelater:process',
@@ -48,52 +58,40 @@ export async function runProcess(paths: string[], options: ProcessOptions): Prom
     };
     const began = performance.now();
     try {
-      report(
-        key,
-        await processObjectEvent(event, deps),
-        Math.round(performance.now() - began),
-        summary,
-        options,
-      );
+      const outcome = await processObjectEvent(event, deps);
+      if (outcome.status === 'processed') summary.processed++;
+      if (outcome.status === 'rejected') summary.rejected.push({ key, reason: outcome.reason });
+      progress.done(key, { outcome, ms: Math.round(performance.now() - began) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       summary.failed.push({ key, error: message });
-      if (!options.json) console.log(`failed     ${key}: ${message}`);
+      progress.done(key, { error: message });
     }
-  };
-  await runPool(keys, options.concurrency, work);
+  });
+  progress.stop();
 
   summary.seconds = Number(((performance.now() - started) / 1000).toFixed(2));
   summary.imagesPerSecond = Number((keys.length / Math.max(summary.seconds, 0.001)).toFixed(2));
   if (options.json) console.log(JSON.stringify(summary, null, 2));
-  else {
-    console.log(
-      `${summary.processed} processed, ${summary.rejected.length} rejected, ${summary.failed.length} failed ` +
-        `in ${summary.seconds} s (${summary.imagesPerSecond} images/s); outputs in ${options.out}`,
-    );
-  }
-  if (summary.failed.length > 0) return 2;
-  return summary.rejected.length > 0 && !options.allowRejected ? 1 : 0;
+  else printSummary(summary, options.out);
+  if (summary.failed.length > 0) return ExitCode.failed;
+  return summary.rejected.length > 0 && !options.allowRejected ? ExitCode.rejected : ExitCode.ok;
 }
 
-function report(
-  key: string,
-  outcome: Outcome,
-  ms: number,
-  summary: ProcessSummary,
-  options: ProcessOptions,
-) {
-  let line: string;
-  if (outcome.status === 'processed') {
-    summary.processed++;
-    line = `processed  ${key} -> ${outcome.outputs.length} outputs (${ms} ms)`;
-  } else if (outcome.status === 'rejected') {
-    summary.rejected.push({ key, reason: outcome.reason });
-    line = `rejected   ${key}: ${outcome.reason}`;
-  } else {
-    line = `skipped    ${key}: ${outcome.status === 'skipped' ? outcome.reason : outcome.status}`;
+/** The counts, the time and the rate, then every rejection and failure with its reason. */
+function printSummary(summary: ProcessSummary, out: string) {
+  const { processed, rejected, failed, seconds, imagesPerSecond } = summary;
+  const lines = [
+    `${processed} processed, ${rejected.length} rejected, ${failed.length} failed ` +
+      `in ${seconds} s (${imagesPerSecond} images/s); outputs in ${out}`,
+  ];
+  if (rejected.length > 0) {
+    lines.push('rejected:', ...rejected.map(({ key, reason }) => `  ${key}: ${reason}`));
   }
-  if (!options.json) console.log(line);
+  if (failed.length > 0) {
+    lines.push('failed:', ...failed.map(({ key, error }) => `  ${key}: ${error}`));
+  }
+  console.log(lines.join('\n'));
 }
 
 async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {

@@ -2,6 +2,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
+import { DeliveryFailures } from '../gallery/delivery-failures.ts';
+import { type Gallery, startGallery } from '../gallery/start-gallery.ts';
 import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
 import type { InvocationReport } from '../pipeline/handle-invocation.ts';
 
@@ -9,24 +11,42 @@ const samplesFolder = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 export interface StartOptions {
   port: number;
+  galleryPort: number;
   demo: boolean;
 }
 
-/** `pixelater start`: the local stack, until Ctrl-C. */
+/** `pixelater start`: the local stack and its gallery page, until Ctrl-C. */
 export async function runStart(options: StartOptions): Promise<number> {
+  const failures = new DeliveryFailures();
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ port: options.port, onReport: printReport });
+    stack = await startLocalStack({
+      port: options.port,
+      onReport: (report) => {
+        failures.record(report);
+        printReport(report);
+      },
+    });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(
-        `pixelater: port ${options.port} is already in use; choose another with --port <number>`,
-      );
-      return 1;
-    }
-    throw error;
+    if (!isPortInUse(error)) throw error;
+    console.error(
+      `pixelater: port ${options.port} is already in use; choose another with --port <number>`,
+    );
+    return 1;
   }
-  printWelcome(stack);
+
+  let gallery: Gallery;
+  try {
+    gallery = await startGallery({ stack, port: options.galleryPort, failures });
+  } catch (error) {
+    await stack.stop();
+    if (!isPortInUse(error)) throw error;
+    console.error(
+      `pixelater: port ${options.galleryPort} is already in use; choose another with --gallery-port <number>`,
+    );
+    return 1;
+  }
+  printWelcome(stack, gallery);
 
   if (options.demo) await uploadSamples(stack);
 
@@ -35,14 +55,20 @@ export async function runStart(options: StartOptions): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   console.log('\nstopping...');
+  await gallery.stop();
   await stack.stop();
   return 0;
 }
 
-function printWelcome(stack: LocalStack) {
+function isPortInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
+function printWelcome(stack: LocalStack, gallery: Gallery) {
   const { endpoint, sourceBucket, destinationBucket, credentials, region } = stack;
   console.log(`pixelater local stack is running.
 
+  gallery             ${gallery.url}
   S3 endpoint         ${endpoint}
   source bucket       ${sourceBucket}
   destination bucket  ${destinationBucket}

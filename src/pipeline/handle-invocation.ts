@@ -12,9 +12,12 @@ import {
 } from '../log.ts';
 import { type Outcome, type PipelineDeps, processObjectEvent } from './process-object-event.ts';
 
-/** What one invocation did: per message, the outcome of each of its objects. */
+/**
+ * What one invocation did: per message, the outcome of each of its objects, and the message
+ * of each error that made it fail (what a dead-lettered message died of).
+ */
 export interface InvocationReport extends SQSBatchResponse {
-  messages: Array<{ messageId?: string; outcomes: Outcome[]; failed: boolean }>;
+  messages: Array<{ messageId?: string; outcomes: Outcome[]; failed: boolean; errors: string[] }>;
 }
 
 /** An invocation with no message ids (S3 or EventBridge directly) fails whole, to be retried. */
@@ -36,7 +39,14 @@ export async function handleInvocation(
 
   for (const message of parseInvocation(invocation)) {
     const { outcomes, failures } = await handleMessage(message, deps);
-    report.messages.push({ messageId: message.messageId, outcomes, failed: failures.length > 0 });
+    report.messages.push({
+      messageId: message.messageId,
+      outcomes,
+      failed: failures.length > 0,
+      errors: failures.map((failure) =>
+        failure instanceof Error ? failure.message : String(failure),
+      ),
+    });
     if (failures.length === 0) continue;
     if (message.messageId) report.batchItemFailures.push({ itemIdentifier: message.messageId });
     else errors.push(...failures);

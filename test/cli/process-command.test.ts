@@ -72,6 +72,112 @@ describe('pixelater process', () => {
   });
 });
 
+describe('pixelater process, how it reports', () => {
+  it('prints one plain line per file and a summary with every rejection when not in a terminal', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pixelater-out-'));
+    const result = await pixelater(
+      'process',
+      caseFile('20-multi-record-batch', 'objects'),
+      '--out',
+      out,
+    );
+
+    expect(result.stdout).not.toContain('\u001b');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 3).map((line) => line.split(' ')[0])).toEqual([
+      'processed',
+      'rejected',
+      'processed',
+    ]);
+    expect(lines[3]).toMatch(
+      new RegExp(
+        `^2 processed, 1 rejected, 0 failed in [\\d.]+ s \\([\\d.]+ images/s\\); outputs in ${out}$`,
+      ),
+    );
+    expect(lines.slice(4)).toEqual([
+      'rejected:',
+      "  obj02.txt: not an image (starts with 'shopping')",
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('draws a progress bar with counts, rate and time left in a terminal', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pixelater-out-'));
+    const command = [
+      process.execPath,
+      cli,
+      'process',
+      fixturePath('tiny_2x2.png'),
+      caseFile('20-multi-record-batch', 'objects'),
+      '--out',
+      out,
+    ]
+      .map((word) => `'${word}'`)
+      .join(' ');
+    // script(1) runs the command on a pseudo-terminal, as a user's shell would.
+    const { stdout } = await run('script', ['-qfec', command, '/dev/null']).catch(
+      (error: { stdout: string }) => error,
+    );
+
+    expect(stdout).toMatch(/ 4\/4 images \| [\d.]+ images\/s \| \d+s left \| 1 rejected, 0 failed/);
+    expect(stdout).not.toContain('processed  tiny_2x2.png');
+    expect(stdout).toMatch(/3 processed, 1 rejected, 0 failed in/);
+  });
+
+  it('exits 0 when every file was processed', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pixelater-out-'));
+    const result = await pixelater(
+      'process',
+      fixturePath('tiny_2x2.png'),
+      fixturePath('basn3p08.png'),
+      '--out',
+      out,
+      '--concurrency',
+      '2',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^2 processed, 0 rejected, 0 failed in /m);
+  });
+
+  it('exits 2 and names the file when its outputs cannot be written', async () => {
+    const result = await pixelater(
+      'process',
+      fixturePath('tiny_2x2.png'),
+      '--out',
+      '/dev/null/out',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^failed     tiny_2x2\.png: /m);
+    expect(result.stdout).toMatch(/^0 processed, 0 rejected, 1 failed in /m);
+  });
+});
+
+describe('pixelater, on a wrong command line', () => {
+  it('says what is wrong in one line and exits 2', async () => {
+    const result = await pixelater('process', 'photos/', '--out', 'out/', '--concurrency', '0');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "pixelater: option '--concurrency <number>' argument '0' is invalid. expected a whole number from 1 to 64, got '0'\n",
+    );
+  });
+
+  it('shows the stack trace of an error only with --verbose', async () => {
+    const quiet = await pixelater('inspect', '/no/such/photo.jpg');
+    const verbose = await pixelater('inspect', '/no/such/photo.jpg', '--verbose');
+    expect(quiet.stderr).toBe('pixelater: /no/such/photo.jpg: no such file or folder\n');
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+    expect([quiet.code, verbose.code]).toEqual([2, 2]);
+  });
+
+  it('gives every command a --help with examples', async () => {
+    for (const command of [[], ['start'], ['process'], ['inspect']]) {
+      const help = await pixelater(...command, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/\nExamples?:\n  (npx pixelater|npm start)/);
+    }
+  });
+});
+
 describe('pixelater inspect', () => {
   it('prints the metadata record of a file without writing anything', async () => {
     const result = await pixelater('inspect', fixturePath('Landscape_8.jpg'));
