@@ -1,6 +1,7 @@
 import { type PlannedOutput, planOutputs, workingWidth } from '../recipe/plan-outputs.ts';
 import type { Recipe } from '../recipe/recipe.ts';
-import { decodeUpright } from './decode.ts';
+import { keepsAnimation, renderAnimatedOutput } from './animation.ts';
+import { decodeSource } from './decode.ts';
 import { encode, fromRaw } from './encode.ts';
 import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
@@ -43,14 +44,19 @@ export async function renderImage(
   const plan = planOutputs(recipe, info.width, info.height);
   const inspected = performance.now();
 
-  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits);
+  const working = await decodeSource(key, bytes, info, workingWidth(plan, info.width), limits);
   const decoded = performance.now();
 
+  const { animation, still, warnings } = working;
   const outputs = await Promise.all(
-    plan.map((output) => renderOutput(output, working, info, recipe)),
+    plan.map((output) =>
+      animation && keepsAnimation(output.format)
+        ? renderAnimatedOutput(output, animation, info)
+        : renderOutput(output, still, info, recipe),
+    ),
   );
   return {
-    info,
+    info: warnings.length > 0 ? { ...info, warnings } : info,
     outputs,
     timingsMs: {
       inspect: Math.round(inspected - started),
