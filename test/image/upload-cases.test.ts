@@ -362,3 +362,24 @@ describe('greyscale inputs (case 29)', () => {
     }
   });
 });
+
+describe('the limits', () => {
+  const render = async (file: string, limits: Partial<Limits>) =>
+    renderImage(file, await readFile(caseFile('06-animated-gif-webp', file)), defaultRecipe, {
+      ...defaultLimits,
+      ...limits,
+    });
+
+  it('refuses an animation whose frames together exceed maxAnimationPixels', async () => {
+    const error = await refusalOf(render('spinner-4frames.gif', { maxAnimationPixels: 40_000 }));
+    expect(error.check).toBe('max-animation-pixels');
+    expect(error.reason).toBe(
+      '4 frames of 120x90 is 43200 pixels, over the limit of 40000 (maxAnimationPixels)',
+    );
+  });
+
+  it('refuses an object larger than maxInputBytes before reading its header', async () => {
+    const error = await refusalOf(render('spinner-4frames.gif', { maxInputBytes: 1000 }));
+    expect(error.check).toBe('max-input-bytes');
+  });
+});
