@@ -13,9 +13,16 @@ export const RejectionCheck = {
   emptyObject: 'empty-object',
   tooManyBytes: 'max-input-bytes',
   tooManyPixels: 'max-pixels',
-  tooManyFramePixels: 'max-frame-pixels',
+  tooManyAnimationPixels: 'max-animation-pixels',
+  /** The file ends before its image data does (an interrupted upload). */
+  truncated: 'truncated',
+  /** The pixel data is corrupt beyond what the decoder can recover. */
   undecodable: 'undecodable',
   timeLimit: 'max-seconds',
+  /** SVG input is switched off (`allowSvg`). */
+  svgNotAllowed: 'svg-not-allowed',
+  /** An SVG declares a DOCTYPE, whose entities could pull in local files. */
+  svgDoctype: 'svg-doctype',
 } as const;
 export type RejectionCheck = (typeof RejectionCheck)[keyof typeof RejectionCheck];
 

@@ -1,8 +1,11 @@
-import sharp, { type Sharp, type Metadata } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 
 import { RejectionCheck, RejectionError } from '../errors.ts';
+import { readApngTiming } from './decode-apng.ts';
+import { readBmpHeader } from './decode-bmp.ts';
+import { isTruncated } from './detect-truncation.ts';
 import type { Limits } from './limits.ts';
-import { sniffFormat } from './sniff-format.ts';
+import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { ImageInfo } from './types.ts';
 
 const bitDepthOf: Record<string, number> = {
@@ -16,13 +19,38 @@ const bitDepthOf: Record<string, number> = {
   double: 64,
 };
 
+/** The parts of a header pixelater reads, whichever reader produced them. */
+type Header = Partial<
+  Pick<
+    Metadata,
+    | 'width'
+    | 'height'
+    | 'pageHeight'
+    | 'pages'
+    | 'orientation'
+    | 'space'
+    | 'channels'
+    | 'depth'
+    | 'bitsPerSample'
+    | 'hasAlpha'
+    | 'hasProfile'
+    | 'compression'
+    | 'delay'
+    | 'loop'
+  >
+> & { format?: string; mediaType?: string };
+
 /**
- * Reads what an image is from its header alone and refuses it early when it breaks a limit.
+ * Reads what an image is from its header alone and refuses it early when it breaks a limit:
+ * bytes first, then the format from the magic number, then pixels and frames from the
+ * header. Nothing here decodes pixels, so a 2 KB file declaring 400 megapixels is refused
+ * in milliseconds.
  *
  * @example
  * const info = await inspectImage('photos/cat.jpg', bytes, defaultLimits);
  * info.width; // displayed width, after EXIF orientation
- * @throws {RejectionError} not an image, over a limit, or a header libvips cannot read.
+ * @throws {RejectionError} not an image, over a limit, refused by policy, or an unreadable
+ *   header.
  */
 export async function inspectImage(key: string, bytes: Buffer, limits: Limits): Promise<ImageInfo> {
   if (bytes.length > limits.maxInputBytes) {
@@ -32,35 +60,40 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
       `${bytes.length} bytes is over the limit of ${limits.maxInputBytes} bytes (maxInputBytes)`,
     );
   }
-  sniffFormat(key, bytes);
+  const format = sniffFormat(key, bytes);
+  if (format === SourceFormat.svg) checkSvg(key, bytes, limits);
 
-  let metadata: Metadata;
-  try {
-    // The pixel limit is ours to check below, with a message that names it.
-    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    throw new RejectionError(
-      key,
-      RejectionCheck.undecodable,
-      `unreadable image header (${describe(error)})`,
-    );
-  }
-
+  const metadata = await readHeader(key, format, bytes);
   const storedWidth = metadata.width ?? 0;
   const storedHeight = metadata.pageHeight ?? metadata.height ?? 0;
-  if (storedWidth * storedHeight > limits.maxPixels) {
+  const pixels = storedWidth * storedHeight;
+  if (pixels > limits.maxPixels) {
     throw new RejectionError(
       key,
       RejectionCheck.tooManyPixels,
-      `${storedWidth}x${storedHeight} is ${storedWidth * storedHeight} pixels, over the limit of ` +
+      `${storedWidth}x${storedHeight} is ${pixels} pixels, over the limit of ` +
         `${limits.maxPixels} (maxPixels)`,
+    );
+  }
+
+  const apng = format === SourceFormat.png ? readApngTiming(bytes) : undefined;
+  const frames = apng?.frameCount ?? metadata.pages ?? 1;
+  const animated =
+    frames > 1 && (format === SourceFormat.gif || format === SourceFormat.webp || !!apng);
+  const delaysMs = apng?.delaysMs ?? metadata.delay;
+  if (animated && frames * pixels > limits.maxAnimationPixels) {
+    throw new RejectionError(
+      key,
+      RejectionCheck.tooManyAnimationPixels,
+      `${frames} frames of ${storedWidth}x${storedHeight} is ${frames * pixels} pixels, over ` +
+        `the limit of ${limits.maxAnimationPixels} (maxAnimationPixels)`,
     );
   }
 
   const orientation = metadata.orientation ?? 1;
   const turned = orientation >= 5 && orientation <= 8;
   return {
-    format: metadata.format ?? 'unknown',
+    format: metadata.format ?? format,
     mimeType: metadata.mediaType ?? 'application/octet-stream',
     width: turned ? storedHeight : storedWidth,
     height: turned ? storedWidth : storedHeight,
@@ -72,8 +105,74 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
     bitDepth: metadata.bitsPerSample ?? bitDepthOf[metadata.depth ?? ''] ?? 8,
     hasAlpha: metadata.hasAlpha ?? false,
     hasIccProfile: metadata.hasProfile ?? false,
-    frames: metadata.pages ?? 1,
+    ...(metadata.compression ? { compression: metadata.compression } : {}),
+    frames,
+    animated,
+    ...(animated && delaysMs ? { delaysMs } : {}),
+    ...(animated ? { loop: apng?.loop ?? metadata.loop ?? 0 } : {}),
   };
+}
+
+async function readHeader(key: string, format: SourceFormat, bytes: Buffer): Promise<Header> {
+  if (format === SourceFormat.bmp) return bmpMetadata(key, bytes);
+  try {
+    // The pixel limit is ours to check, with a message that names it.
+    return await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (error) {
+    if (isTruncated(format, bytes)) {
+      throw new RejectionError(
+        key,
+        RejectionCheck.truncated,
+        `truncated or corrupt image: the file ends before its header does (${describe(error)})`,
+      );
+    }
+    throw new RejectionError(
+      key,
+      RejectionCheck.undecodable,
+      `truncated or corrupt image: unreadable header (${describe(error)})`,
+    );
+  }
+}
+
+function bmpMetadata(key: string, bytes: Buffer): Header {
+  const { width, height, bitsPerPixel } = readBmpHeader(bytes);
+  if (width === 0 || height === 0) {
+    throw new RejectionError(key, RejectionCheck.undecodable, 'unreadable BMP header');
+  }
+  return {
+    format: 'bmp',
+    mediaType: 'image/bmp',
+    width,
+    height,
+    space: 'srgb',
+    channels: 3,
+    depth: 'uchar',
+    bitsPerSample: Math.min(8, bitsPerPixel),
+    hasAlpha: false,
+    hasProfile: false,
+  };
+}
+
+/**
+ * SVG is refused unless allowed. When allowed, a DOCTYPE is refused, since its entities can
+ * name local files; librsvg, given bytes with no base file, loads no external reference
+ * at all (only `data:` URLs), so nothing else needs removing.
+ */
+function checkSvg(key: string, bytes: Buffer, limits: Limits): void {
+  if (!limits.allowSvg) {
+    throw new RejectionError(
+      key,
+      RejectionCheck.svgNotAllowed,
+      'SVG input is switched off (set allowSvg, ALLOW_SVG=true, to rasterise it)',
+    );
+  }
+  if (/<!DOCTYPE/i.test(bytes.toString('utf8'))) {
+    throw new RejectionError(
+      key,
+      RejectionCheck.svgDoctype,
+      'SVG with a DOCTYPE is refused: its entities could pull in local files',
+    );
+  }
 }
 
 /** libvips' own message, first line only: it names what is wrong with the file. */

@@ -5,7 +5,8 @@ import {
   workingWidth,
 } from '../recipe/plan-outputs.ts';
 import type { Recipe } from '../recipe/recipe.ts';
-import { decodeUpright } from './decode.ts';
+import { keepsAnimation, renderAnimatedOutput } from './animation.ts';
+import { decodeSource } from './decode.ts';
 import { downscaleRaw } from './downscale-raw.ts';
 import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts';
 import { encode, fromRaw } from './encode.ts';
@@ -62,10 +63,14 @@ export async function renderImage(
   const plan = planOutputs(recipe, info.width, info.height);
   const inspected = performance.now();
 
-  const warnings: string[] = [];
-  const working = await decodeUpright(key, bytes, workingWidth(plan, info.width), limits, (w) =>
-    warnings.push(w),
+  const decodedSource = await decodeSource(
+    key,
+    bytes,
+    info,
+    workingWidth(plan, info.width),
+    limits,
   );
+  const { animation, still: working } = decodedSource;
   const sampled = await downscaleRaw(working, blockSampleWidth(plan, working.width));
   const decoded = performance.now();
 
@@ -80,7 +85,9 @@ export async function renderImage(
 
   const outputs = await Promise.all(
     plan.map((output) =>
-      renderOutput(output, output.grid ? sampled : working, info, recipe, described),
+      animation && keepsAnimation(output.format)
+        ? renderAnimatedOutput(output, animation, info, described)
+        : renderOutput(output, output.grid ? sampled : working, info, recipe, described),
     ),
   );
   return {
@@ -88,7 +95,10 @@ export async function renderImage(
     metadata,
     placeholders,
     perceptualHash: hash,
-    warnings: [...warnings, ...metadata.warnings],
+    warnings: [
+      ...decodedSource.warnings.map((warning) => `${warning.check}: ${warning.detail}`),
+      ...metadata.warnings,
+    ],
     outputs,
     timingsMs: {
       inspect: Math.round(inspected - started),

@@ -49,5 +49,25 @@ export interface ImageInfo {
   bitDepth: number;
   hasAlpha: boolean;
   hasIccProfile: boolean;
+  /** The codec inside a HEIF container: 'hevc' (iPhone HEIC) or 'av1' (AVIF). */
+  compression?: string;
+  /** Frames of an animation, or pages of a multi-page file (TIFF, HEIF); 1 for a still. */
   frames: number;
+  /** True when the frames are an animation (GIF, WebP, APNG); pages are not. */
+  animated: boolean;
+  /** Display time of each frame of an animation, in milliseconds. */
+  delaysMs?: number[];
+  /** How many times an animation plays; 0 means forever. */
+  loop?: number;
+}
+
+/** Why a processed image may not look as its author meant. */
+export interface DecodeWarning {
+  /**
+   * `corrupt-data`: the pixel data had errors that the decoder skipped over;
+   * `decoder-warning`: libvips warned while decoding (a bad chunk checksum, junk bytes).
+   */
+  check: 'corrupt-data' | 'decoder-warning';
+  /** The decoder's own message. */
+  detail: string;
 }

@@ -11,6 +11,16 @@ const environment = z.object({
   SOURCE_PREFIX: z.string().default(''),
   MAX_INPUT_BYTES: z.coerce.number().int().positive().default(defaultLimits.maxInputBytes),
   MAX_PIXELS: z.coerce.number().int().positive().default(defaultLimits.maxPixels),
+  MAX_ANIMATION_PIXELS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultLimits.maxAnimationPixels),
+  MAX_SECONDS: z.coerce.number().int().positive().default(defaultLimits.maxSeconds),
+  ALLOW_SVG: z
+    .enum(['true', 'false'])
+    .default(defaultLimits.allowSvg ? 'true' : 'false')
+    .transform((value) => value === 'true'),
 });
 
 /**
@@ -31,7 +41,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSetting
   const settings = pipelineSettings({
     destinationBucket: values.DESTINATION_BUCKET,
     destinationPrefix: values.DESTINATION_PREFIX,
-    limits: { maxInputBytes: values.MAX_INPUT_BYTES, maxPixels: values.MAX_PIXELS },
+    limits: {
+      maxInputBytes: values.MAX_INPUT_BYTES,
+      maxPixels: values.MAX_PIXELS,
+      maxAnimationPixels: values.MAX_ANIMATION_PIXELS,
+      maxSeconds: values.MAX_SECONDS,
+      allowSvg: values.ALLOW_SVG,
+    },
   });
   if (values.SOURCE_BUCKET) assertNoLoop(values.SOURCE_BUCKET, values.SOURCE_PREFIX, settings);
   return settings;

@@ -52,7 +52,11 @@ const ImageInfoSchema = z
     bitDepth: count,
     hasAlpha: z.boolean(),
     hasIccProfile: z.boolean(),
-    frames: count.min(1),
+    frames: count.min(1).describe('Frames of an animation, or pages of a multi-page file'),
+    animated: z.boolean().describe('True for animations (GIF, WebP, APNG); pages are not'),
+    delaysMs: z.array(count).optional().describe('Display time of each frame'),
+    loop: count.optional().describe('Times an animation plays; 0 means forever'),
+    compression: z.string().optional().describe('Codec inside a HEIF container: hevc or av1'),
   })
   .describe('What the source is, read from its header');
 

@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { thumbHashToApproximateAspectRatio, thumbHashToRGBA } from 'thumbhash';
 import { describe, expect, it } from 'vitest';
 
-import { decodeUpright } from '../../src/image/decode.ts';
+import { decodeSource } from '../../src/image/decode.ts';
+import { inspectImage } from '../../src/image/inspect.ts';
 import { hammingDistance, perceptualHash } from '../../src/image/perceptual-hash.ts';
 import { placeholdersOf } from '../../src/image/placeholders.ts';
 import { deriveSmallCopy } from '../../src/image/small-copy.ts';
@@ -12,7 +13,9 @@ import { fixture } from '../support/fixtures.ts';
 
 /** The small copy as the pipeline makes it: one decode at 640 px, then shrunk. */
 async function smallCopyOf(bytes: Buffer) {
-  return deriveSmallCopy(await decodeUpright('test', bytes, 640, defaultLimits));
+  const info = await inspectImage('test', bytes, defaultLimits);
+  const { still } = await decodeSource('test', bytes, info, 640, defaultLimits);
+  return deriveSmallCopy(still);
 }
 
 describe('placeholders from the small copy', () => {

@@ -136,7 +136,9 @@ describe('the metadata record', () => {
 
     const record = await recordOfBytes('damaged-text-chunk.png', damaged);
     expect(record.status).toBe('processed');
-    expect(record.status === 'processed' && record.warnings).toEqual(['tEXt: CRC error']);
+    expect(record.status === 'processed' && record.warnings).toEqual([
+      'decoder-warning: tEXt: CRC error',
+    ]);
   });
 
   it('is described by the committed JSON Schema, which is generated from the code', async () => {

@@ -1,0 +1,58 @@
+import UPNG from 'upng-js';
+
+import type { RawImage } from './types.ts';
+
+/** What an animated PNG declares about its frames, read from its chunks without decoding. */
+export interface ApngTiming {
+  frameCount: number;
+  delaysMs: number[];
+  loop: number;
+}
+
+/**
+ * The frame count (acTL), frame delays (fcTL) and loop count of an animated PNG, or
+ * undefined for a still PNG. Reads chunk headers only: libvips sees an APNG as its first
+ * frame.
+ *
+ * @example
+ * readApngTiming(await readFile('ball.png')); // { frameCount: 20, delaysMs: [75, ...], loop: 0 }
+ */
+export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
+  let timing: ApngTiming | undefined;
+  for (let offset = 8; offset + 12 <= bytes.length;) {
+    const length = bytes.readUInt32BE(offset);
+    const type = bytes.toString('latin1', offset + 4, offset + 8);
+    const data = offset + 8;
+    if (type === 'acTL' && data + 8 <= bytes.length) {
+      timing = {
+        frameCount: bytes.readUInt32BE(data),
+        delaysMs: [],
+        loop: bytes.readUInt32BE(data + 4),
+      };
+    }
+    if (type === 'IDAT' && !timing) return undefined;
+    if (type === 'fcTL' && timing && data + 26 <= bytes.length) {
+      // The delay is a fraction of a second; a denominator of 0 means 1/100 s.
+      const numerator = bytes.readUInt16BE(data + 20);
+      const denominator = bytes.readUInt16BE(data + 22) || 100;
+      timing.delaysMs.push(Math.round((numerator * 1000) / denominator));
+    }
+    if (type === 'IEND') break;
+    offset += length + 12;
+  }
+  return timing && timing.frameCount > 1 ? timing : undefined;
+}
+
+/**
+ * Decodes every frame of an animated PNG with upng-js, applying each frame's dispose and
+ * blend operations: RGBA frames on the full canvas, stacked top to bottom.
+ *
+ * @example
+ * decodeApng(bytes).height; // 20 frames x 100 rows = 2000
+ */
+export function decodeApng(bytes: Buffer): RawImage {
+  const png = UPNG.decode(new Uint8Array(bytes).buffer);
+  const frames = UPNG.toRGBA8(png);
+  const data = Buffer.concat(frames.map((frame) => Buffer.from(frame)));
+  return { data, width: png.width, height: png.height * frames.length, channels: 4 };
+}
