@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { type Outcome, processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
+import { loadRecipes } from '../recipe/load-config.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import { collectSources } from './collect-sources.ts';
 
@@ -11,6 +12,7 @@ export interface ProcessOptions {
   concurrency: number;
   json: boolean;
   allowRejected: boolean;
+  config?: string;
 }
 
 export interface ProcessSummary {
@@ -23,11 +25,12 @@ export interface ProcessSummary {
 
 /** Files and folders in, the destination bucket's layout out, under `options.out`. */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
+  const { recipes } = loadRecipes(options.config, process.cwd());
   const sources = await collectSources(paths);
   const deps = {
     source: FileObjectStore.ofFiles(sources),
     destination: FileObjectStore.inFolder(options.out),
-    settings: pipelineSettings({ destinationBucket: resolve(options.out) }),
+    settings: pipelineSettings({ destinationBucket: resolve(options.out), recipes }),
   };
   const summary: ProcessSummary = {
     processed: 0,

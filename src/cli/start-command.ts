@@ -4,19 +4,26 @@ import { fileURLToPath } from 'node:url';
 
 import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
 import type { InvocationReport } from '../pipeline/handle-invocation.ts';
+import { loadRecipes } from '../recipe/load-config.ts';
 
 const samplesFolder = fileURLToPath(new URL('../../samples/', import.meta.url));
 
 export interface StartOptions {
   port: number;
   demo: boolean;
+  config?: string;
 }
 
 /** `pixelater start`: the local stack, until Ctrl-C. */
 export async function runStart(options: StartOptions): Promise<number> {
+  const { recipes, file } = loadRecipes(options.config, process.cwd());
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ port: options.port, onReport: printReport });
+    stack = await startLocalStack({
+      port: options.port,
+      settings: { recipes },
+      onReport: printReport,
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(
@@ -27,6 +34,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     throw error;
   }
   printWelcome(stack);
+  console.log(
+    file ? `recipes from ${file}\n` : 'built-in default recipe (no pixelater.config.json)\n',
+  );
 
   if (options.demo) await uploadSamples(stack);
 

@@ -1,7 +1,7 @@
 import { ObjectNotFoundError, RejectionCheck, RejectionError } from '../errors.ts';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { renderImage } from '../image/render.ts';
-import { recipeHash } from '../recipe/recipe.ts';
+import { recipeFor, recipeHash } from '../recipe/recipe.ts';
 import type { MetadataRecord, OutputEntry, SourceEntry } from '../record/metadata-record.ts';
 import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
 import { MarkerMetadata, outputKey, recordKey } from '../record/output-keys.ts';
@@ -80,13 +80,14 @@ async function writeOutputs(
   started: number,
 ): Promise<Outcome> {
   const { destination: store, settings } = deps;
-  const { destinationBucket, destinationPrefix, recipe, limits } = settings;
+  const { destinationBucket, destinationPrefix, recipes, limits } = settings;
+  const recipe = recipeFor(recipes, event.key);
   const rendered = await renderImage(event.key, source.bytes, recipe, limits);
   const written = performance.now();
 
   const outputs: OutputEntry[] = rendered.outputs.map((output) => ({
     name: output.name,
-    key: outputKey(destinationPrefix, event.key, output.name),
+    key: `${destinationPrefix}${output.key}`,
     format: output.format,
     contentType: output.contentType,
     width: output.width,
@@ -159,7 +160,7 @@ async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promis
 }
 
 function recordCommon(event: ObjectEvent, source: StoredObject | undefined, deps: PipelineDeps) {
-  const { recipe } = deps.settings;
+  const recipe = recipeFor(deps.settings.recipes, event.key);
   const etag = source?.etag ?? event.etag;
   const sourceEntry: SourceEntry = {
     bucket: event.bucket,
