@@ -12,7 +12,10 @@ export interface EncodeOptions {
    * without a palette: zlib level, 6). */
   effort?: number;
   background: string;
-  /** Pixels already reduced to this many colours: PNG and GIF store them as a palette. */
+  /**
+   * Pixels already reduced to this many colours: PNG and GIF store them as a palette, with
+   * the least effort by default, since there is nothing left to quantise.
+   */
   colours?: number;
   /** Tag the output with the sRGB profile its pixels are in. */
   iccProfile?: boolean;
@@ -50,10 +53,12 @@ export async function encode(pipeline: Sharp, options: EncodeOptions): Promise<B
       return pipeline.avif({ quality, effort: effort ?? 2 }).toBuffer();
     case 'png':
       return colours
-        ? pipeline.png({ palette: true, colours, dither: 0, effort: effort ?? 7 }).toBuffer()
+        ? pipeline.png({ palette: true, colours, dither: 0, effort: effort ?? 1 }).toBuffer()
         : // sharp's PNG `effort` implies a palette; without one, effort is the zlib level.
           pipeline.png({ compressionLevel: Math.min(9, effort ?? 6) }).toBuffer();
     case 'gif':
-      return pipeline.gif({ colours: colours ?? 256, dither: 0, effort: effort ?? 7 }).toBuffer();
+      return pipeline
+        .gif({ colours: colours ?? 256, dither: 0, effort: effort ?? (colours ? 1 : 7) })
+        .toBuffer();
   }
 }

@@ -121,7 +121,7 @@ async function pixelated(
   const grid = output.grid!;
   const { size, pixelsPerBlock, palette, regions } = spec.pixelate;
   let means = blockMeans(working, grid, info.width, info.height);
-  if (palette) means = await reducePalette(means, palette);
+  if (palette) means = reducePalette(means, palette);
 
   if (size === 'small') {
     const small = { blockSize: pixelsPerBlock, columns: grid.columns, rows: grid.rows };

@@ -16,11 +16,6 @@ function wholeNumber(min: number, max: number) {
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
-function fraction(description: string) {
-  const error = 'expected a number from 0 to 1';
-  return z.number({ error }).min(0, { error }).max(1, { error }).describe(description);
-}
-
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `expected one of ${values.map((v) => `'${v}'`).join(', ')}` });
 }
@@ -92,7 +87,10 @@ const regionsSchema = z
 const paletteSchema = z
   .strictObject({
     colours: wholeNumber(2, 256).describe('Number of colours in the palette.'),
-    dither: fraction('Floyd-Steinberg dithering, 0 (none, the default) to 1 (full).').default(0),
+    dither: z
+      .boolean({ error: 'expected true or false' })
+      .default(false)
+      .describe('Floyd-Steinberg dithering between blocks.'),
   })
   .describe('Reduce the blocks to a palette: pixel art.');
 
