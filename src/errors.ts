@@ -16,6 +16,7 @@ export const RejectionCheck = {
   tooManyFramePixels: 'max-frame-pixels',
   undecodable: 'undecodable',
   timeLimit: 'max-seconds',
+  invalidRegions: 'invalid-regions',
 } as const;
 export type RejectionCheck = (typeof RejectionCheck)[keyof typeof RejectionCheck];
 

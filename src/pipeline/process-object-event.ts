@@ -4,13 +4,14 @@ import { renderImage } from '../image/render.ts';
 import { recipeFor, recipeHash } from '../recipe/recipe.ts';
 import type { MetadataRecord, OutputEntry, SourceEntry } from '../record/metadata-record.ts';
 import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
-import { MarkerMetadata, outputKey, recordKey } from '../record/output-keys.ts';
+import { MarkerMetadata, recordKey } from '../record/output-keys.ts';
 import {
   normaliseEtag,
   type ObjectStore,
   ObjectTooLargeError,
   type StoredObject,
 } from '../storage/object-store.ts';
+import { readObjectRegions, wantsObjectRegions } from './object-regions.ts';
 import type { PipelineSettings } from './settings.ts';
 import { shouldSkip } from './should-skip.ts';
 
@@ -82,7 +83,10 @@ async function writeOutputs(
   const { destination: store, settings } = deps;
   const { destinationBucket, destinationPrefix, recipes, limits } = settings;
   const recipe = recipeFor(recipes, event.key);
-  const rendered = await renderImage(event.key, source.bytes, recipe, limits);
+  const objectRegions = wantsObjectRegions(recipe)
+    ? await readObjectRegions(event, source, deps)
+    : undefined;
+  const rendered = await renderImage(event.key, source.bytes, recipe, limits, { objectRegions });
   const written = performance.now();
 
   const outputs: OutputEntry[] = rendered.outputs.map((output) => ({

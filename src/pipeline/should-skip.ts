@@ -1,4 +1,5 @@
 import { compareSequencers, type ObjectEvent } from '../events/object-event.ts';
+import { regionsSidecarSuffix } from '../recipe/object-regions.ts';
 import { recipeFor, recipeHash } from '../recipe/recipe.ts';
 import { MarkerMetadata, recordKey } from '../record/output-keys.ts';
 import { normaliseEtag } from '../storage/object-store.ts';
@@ -16,6 +17,8 @@ export async function shouldSkip(
   const { destinationBucket, destinationPrefix, recipes } = deps.settings;
 
   if (event.key.endsWith('/')) return 'folder-placeholder';
+  // LIMITATION: a sidecar uploaded after its image does not reprocess the image; upload it first.
+  if (event.key.endsWith(regionsSidecarSuffix)) return 'regions-sidecar';
   if (event.bucket === destinationBucket && event.key.startsWith(destinationPrefix))
     return 'own-output';
 
