@@ -40,6 +40,8 @@ export function fromRaw(image: RawImage): Sharp {
  */
 export async function encode(pipeline: Sharp, options: EncodeOptions): Promise<Buffer> {
   const { format, quality, effort, background, colours } = options;
+  // LIMITATION: pixels are converted to sRGB when decoded, so the profile kept is sRGB, not
+  // a wide-gamut source's own (Display P3, Adobe RGB); their extra gamut is not kept.
   if (options.iccProfile) pipeline = pipeline.withIccProfile('srgb');
   if (options.copyright && Object.keys(options.copyright).length > 0)
     pipeline = pipeline.withExif({ IFD0: { ...options.copyright } });

@@ -20,6 +20,9 @@ export function wantsObjectRegions(recipe: Recipe): boolean {
   );
 }
 
+// LIMITATION: S3 object tags are not read (the local endpoint has no tagging to test them
+// against); uploaders give rectangles in user metadata or a sidecar instead.
+
 /**
  * The rectangles the uploader gave with an object: its `pixelater-regions` user metadata and
  * its sidecar `<key>.regions.json` in the source bucket, together.

@@ -20,6 +20,8 @@ export class RecipeFileError extends ConfigurationError {
   }
 }
 
+// LIMITATION: no face detector yet, so a recipe asking for 'faces' regions is refused at
+// start-up; a detector registers here and is passed to renderImage (RegionDetector).
 /** Region sources that have a detector in this build; 'faces' arrives with face detection. */
 export const availableRegionSources: readonly string[] = ['object'];
 
