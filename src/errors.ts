@@ -23,6 +23,7 @@ export const RejectionCheck = {
   svgNotAllowed: 'svg-not-allowed',
   /** An SVG declares a DOCTYPE, whose entities could pull in local files. */
   svgDoctype: 'svg-doctype',
+  invalidRegions: 'invalid-regions',
 } as const;
 export type RejectionCheck = (typeof RejectionCheck)[keyof typeof RejectionCheck];
 

@@ -29,6 +29,18 @@ function sentenceOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function displayedSize(value: string): { width: number; height: number } {
+  const match = /^(\d+)x(\d+)$/.exec(value);
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 1 || height < 1) {
+    throw new InvalidArgumentError(`expected a size such as 1800x1200, got '${value}'`);
+  }
+  return { width, height };
+}
+
+const configHelp = 'recipe file (default: pixelater.config.json in this folder, if any)';
+
 const program = new Command('pixelater')
   .description('Turns images into pixelated and resized copies and a metadata record.')
   .version(pixelaterVersion)
@@ -51,16 +63,19 @@ program
   .option('--port <number>', 'port of the S3 endpoint (0 picks a free one)', port, 4570)
   .option('--gallery-port <number>', 'port of the gallery page (0 picks a free one)', port, 4571)
   .option('--demo', 'also upload the sample photos that ship with pixelater', false)
+  .option('--config <file>', configHelp)
   .addHelpText(
     'after',
     '\nExamples:\n  npm start\n  npm start -- --demo              # then open the gallery URL it prints\n' +
       '  npm start -- --port 9000 --gallery-port 9001',
   )
-  .action(async (options: { port: number; galleryPort: number; demo: boolean }) => {
-    if (!program.opts().verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-    const { runStart } = await import('./start-command.ts');
-    process.exitCode = await runStart(options);
-  });
+  .action(
+    async (options: { port: number; galleryPort: number; demo: boolean; config?: string }) => {
+      if (!program.opts().verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+      const { runStart } = await import('./start-command.ts');
+      process.exitCode = await runStart(options);
+    },
+  );
 
 program
   .command('process')
@@ -70,6 +85,7 @@ program
   .option('--concurrency <number>', 'images processed at once', wholeNumber(1, 64), 1)
   .option('--json', 'print only a machine-readable summary, no progress', false)
   .option('--allow-rejected', 'exit 0 even when some files were rejected', false)
+  .option('--config <file>', configHelp)
   .addHelpText(
     'after',
     `
@@ -90,6 +106,22 @@ Examples:
     process.env.POWERTOOLS_LOG_LEVEL ??= program.opts().verbose ? 'INFO' : 'ERROR';
     const { runProcess } = await import('./process-command.ts');
     process.exitCode = await runProcess(paths, options);
+  });
+
+program
+  .command('plan')
+  .description('print the output keys, formats and sizes an object would get, touching nothing')
+  .argument('<key>', 'the source object key, for example avatars/ann.jpg')
+  .requiredOption('--size <WxH>', 'displayed size of the image', displayedSize)
+  .option('--config <file>', configHelp)
+  .option('--json', 'print the plan as JSON', false)
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npx pixelater plan avatars/ann.jpg --size 1800x1200\n  npx pixelater plan products/shoe.png --size 800x800 --config shop.json',
+  )
+  .action(async (key: string, options) => {
+    const { runPlan } = await import('./plan-command.ts');
+    process.exitCode = runPlan(key, options);
   });
 
 program

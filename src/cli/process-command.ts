@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
+import { loadRecipes } from '../recipe/load-config.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import { collectSources } from './collect-sources.ts';
 import { ExitCode } from './exit-code.ts';
@@ -13,6 +14,7 @@ export interface ProcessOptions {
   concurrency: number;
   json: boolean;
   allowRejected: boolean;
+  config?: string;
 }
 
 export interface ProcessSummary {
@@ -31,11 +33,12 @@ export interface ProcessSummary {
  * `allowRejected`), 2 when something failed.
  */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
+  const { recipes } = loadRecipes(options.config, process.cwd());
   const sources = await collectSources(paths);
   const deps = {
     source: FileObjectStore.ofFiles(sources),
     destination: FileObjectStore.inFolder(options.out),
-    settings: pipelineSettings({ destinationBucket: resolve(options.out) }),
+    settings: pipelineSettings({ destinationBucket: resolve(options.out), recipes }),
   };
   const summary: ProcessSummary = {
     processed: 0,

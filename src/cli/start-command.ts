@@ -6,6 +6,7 @@ import { DeliveryFailures } from '../gallery/delivery-failures.ts';
 import { type Gallery, startGallery } from '../gallery/start-gallery.ts';
 import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
 import type { InvocationReport } from '../pipeline/handle-invocation.ts';
+import { loadRecipes } from '../recipe/load-config.ts';
 
 const samplesFolder = fileURLToPath(new URL('../../samples/', import.meta.url));
 
@@ -13,15 +14,18 @@ export interface StartOptions {
   port: number;
   galleryPort: number;
   demo: boolean;
+  config?: string;
 }
 
 /** `pixelater start`: the local stack and its gallery page, until Ctrl-C. */
 export async function runStart(options: StartOptions): Promise<number> {
   const failures = new DeliveryFailures();
+  const { recipes, file } = loadRecipes(options.config, process.cwd());
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
       port: options.port,
+      settings: { recipes },
       onReport: (report) => {
         failures.record(report);
         printReport(report);
@@ -47,6 +51,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     return 1;
   }
   printWelcome(stack, gallery);
+  console.log(
+    file ? `recipes from ${file}\n` : 'built-in default recipe (no pixelater.config.json)\n',
+  );
 
   if (options.demo) await uploadSamples(stack);
 

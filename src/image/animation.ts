@@ -49,6 +49,7 @@ export async function renderAnimatedOutput(
   const data = await encoder.toBuffer();
   return {
     name: output.name,
+    key: output.key,
     format: output.format,
     contentType: contentTypeOf[output.format],
     width,

@@ -4,7 +4,9 @@ import {
   planOutputs,
   workingWidth,
 } from '../recipe/plan-outputs.ts';
-import type { Recipe } from '../recipe/recipe.ts';
+import type { OutputSpec, Recipe } from '../recipe/recipe.ts';
+import type { RegionValue } from '../recipe/schema.ts';
+import { type CopyrightFields, readCopyright } from './copyright.ts';
 import { keepsAnimation, renderAnimatedOutput } from './animation.ts';
 import { decodeSource } from './decode.ts';
 import { downscaleRaw } from './downscale-raw.ts';
@@ -12,15 +14,20 @@ import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts'
 import { encode, fromRaw } from './encode.ts';
 import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
+import { reducePalette } from './palette.ts';
 import { perceptualHash } from './perceptual-hash.ts';
 import { blockMeans, enlargeBlocks } from './pixelate.ts';
 import { type Placeholders, placeholdersOf } from './placeholders.ts';
+import { keepOutsideRegions, pixelRect, type PixelRect, type RegionDetector } from './regions.ts';
+import { resize } from './resize.ts';
 import { deriveSmallCopy } from './small-copy.ts';
 import { contentTypeOf, type ImageInfo, type RawImage } from './types.ts';
 
 /** One encoded output, ready to be written. */
 export interface RenderedOutput {
   name: string;
+  /** Relative to the destination prefix, from the recipe's naming template. */
+  key: string;
   format: PlannedOutput['format'];
   contentType: string;
   width: number;
@@ -43,6 +50,14 @@ export interface RenderResult {
   timingsMs: { inspect: number; decode: number; describe: number; encode: number };
 }
 
+/** What one object brings beside its bytes. */
+export interface RenderContext {
+  /** Rectangles the uploader gave with the object (metadata, tags or a sidecar). */
+  objectRegions?: RegionValue[];
+  /** Detectors for region sources such as 'faces'. */
+  detectors?: RegionDetector[];
+}
+
 /**
  * Turns the bytes of one image into every output of `recipe`: inspect the header, plan,
  * decode once at the size the largest output needs, then derive every output from that
@@ -57,19 +72,18 @@ export async function renderImage(
   bytes: Buffer,
   recipe: Recipe,
   limits: Limits,
+  context: RenderContext = {},
 ): Promise<RenderResult> {
   const started = performance.now();
   const info = await inspectImage(key, bytes, limits);
-  const plan = planOutputs(recipe, info.width, info.height);
+  const plan = planOutputs(recipe, { key, ...info });
+  const copyright = plan.some((output) => output.spec.metadata.copyright)
+    ? await readCopyright(bytes)
+    : {};
   const inspected = performance.now();
 
-  const decodedSource = await decodeSource(
-    key,
-    bytes,
-    info,
-    workingWidth(plan, info.width),
-    limits,
-  );
+  const width = workingWidth(plan, info.width);
+  const decodedSource = await decodeSource(key, bytes, info, width, limits);
   const { animation, still: working } = decodedSource;
   const sampled = await downscaleRaw(working, blockSampleWidth(plan, working.width));
   const decoded = performance.now();
@@ -83,11 +97,12 @@ export async function renderImage(
   ]);
   const described = performance.now();
 
+  const image: WorkingImage = { working, sampled, info, recipe, copyright, context, described };
   const outputs = await Promise.all(
     plan.map((output) =>
       animation && keepsAnimation(output.format)
         ? renderAnimatedOutput(output, animation, info, described)
-        : renderOutput(output, output.grid ? sampled : working, info, recipe, described),
+        : renderOutput(output, image),
     ),
   );
   return {
@@ -109,31 +124,38 @@ export async function renderImage(
   };
 }
 
-/** `source` is the working copy, or for pixelations the smaller copy their means come from. */
-async function renderOutput(
-  output: PlannedOutput,
-  source: RawImage,
-  info: ImageInfo,
-  recipe: Recipe,
-  started: number,
-): Promise<RenderedOutput> {
-  const pipeline = output.grid
-    ? enlargeBlocks(
-        blockMeans(source, output.grid, info.width, info.height),
-        output.grid,
-        info.width,
-        info.height,
-      )
-    : fromRaw(source).resize({ width: output.width, height: output.height, fit: 'fill' });
+interface WorkingImage {
+  working: RawImage;
+  /** A smaller copy that block means are computed from (the working copy for regions). */
+  sampled: RawImage;
+  info: ImageInfo;
+  recipe: Recipe;
+  copyright: CopyrightFields;
+  context: RenderContext;
+  /** When encoding began, for each output's `encodeMs`. */
+  described: number;
+}
+
+async function renderOutput(output: PlannedOutput, image: WorkingImage): Promise<RenderedOutput> {
+  const { spec } = output;
+  const pipeline =
+    spec.kind === 'pixelate'
+      ? await pixelated(output, spec, image)
+      : resize(image.working, spec.resize, output.width, output.height, image.recipe.background);
 
   const data = await encode(pipeline, {
     format: output.format,
-    quality: output.spec.quality,
-    background: recipe.background,
+    quality: spec.quality,
+    effort: spec.effort,
+    background: image.recipe.background,
+    colours: spec.kind === 'pixelate' ? spec.pixelate.palette?.colours : undefined,
+    iccProfile: spec.metadata.iccProfile,
+    copyright: spec.metadata.copyright ? image.copyright : undefined,
     pixels: output.width * output.height,
   });
   return {
     name: output.name,
+    key: output.key,
     format: output.format,
     contentType: contentTypeOf[output.format],
     width: output.width,
@@ -141,6 +163,57 @@ async function renderOutput(
     data,
     // LIMITATION: outputs are encoded at once on libvips' shared threads, so each figure is
     // the time until that output was ready, not its own CPU cost; `npm run bench` measures that.
-    encodeMs: Math.round(performance.now() - started),
+    encodeMs: Math.round(performance.now() - image.described),
   };
+}
+
+async function pixelated(
+  output: PlannedOutput,
+  spec: OutputSpec & { kind: 'pixelate' },
+  { working, sampled, info, context }: WorkingImage,
+) {
+  const grid = output.grid!;
+  const { size, pixelsPerBlock, palette, regions } = spec.pixelate;
+  let means = blockMeans(sampled, grid, info.width, info.height);
+  if (palette) means = reducePalette(means, palette);
+
+  if (size === 'small') {
+    const small = { blockSize: pixelsPerBlock, columns: grid.columns, rows: grid.rows };
+    return enlargeBlocks(means, small, output.width, output.height);
+  }
+  const whole = enlargeBlocks(means, grid, info.width, info.height);
+  if (!regions) return whole;
+
+  const rects = await regionRects(regions, working, info, context);
+  if (rects === 'whole-image') return whole;
+  const { data } = await whole.raw().toBuffer({ resolveWithObject: true });
+  return fromRaw(keepOutsideRegions(working, { ...working, data }, rects));
+}
+
+async function regionRects(
+  regions: NonNullable<(OutputSpec & { kind: 'pixelate' })['pixelate']['regions']>,
+  working: RawImage,
+  info: ImageInfo,
+  context: RenderContext,
+): Promise<PixelRect[] | 'whole-image'> {
+  const { width, height } = info;
+  const rects = regions.rectangles.map((region) => pixelRect(region, width, height));
+  let fromSources = 0;
+  for (const source of regions.sources) {
+    if (source === 'object') {
+      const found = (context.objectRegions ?? []).map((region) => pixelRect(region, width, height));
+      fromSources += found.filter(Boolean).length;
+      rects.push(...found);
+    } else {
+      const detector = context.detectors?.find((candidate) => candidate.source === source);
+      // Start-up refuses recipes whose detectors are missing; this is the last guard.
+      if (!detector) return 'whole-image';
+      const found = await detector.detect(working, width, height);
+      fromSources += found.length;
+      rects.push(...found);
+    }
+  }
+  const nothingFound = regions.sources.length > 0 && fromSources === 0;
+  if (nothingFound && regions.whenNoneFound === 'whole-image') return 'whole-image';
+  return rects.filter((rect): rect is PixelRect => rect !== undefined);
 }

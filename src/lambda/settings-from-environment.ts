@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { ConfigurationError } from '../errors.ts';
 import { defaultLimits } from '../image/limits.ts';
+import { loadRecipes } from '../recipe/load-config.ts';
 import { assertNoLoop, type PipelineSettings, pipelineSettings } from '../pipeline/settings.ts';
 
 const environment = z.object({
@@ -21,11 +22,15 @@ const environment = z.object({
     .enum(['true', 'false'])
     .default(defaultLimits.allowSvg ? 'true' : 'false')
     .transform((value) => value === 'true'),
+  PIXELATER_CONFIG: z.string().optional(),
+  LAMBDA_TASK_ROOT: z.string().optional(),
 });
 
 /**
  * Reads the function's settings from its environment, refusing at start-up anything that
- * is missing or that would make the function process its own outputs.
+ * is missing or that would make the function process its own outputs. The recipes come from
+ * PIXELATER_CONFIG (a path) or `pixelater.config.json` in the function's folder
+ * (LAMBDA_TASK_ROOT), or are the built-in default.
  *
  * @throws {ConfigurationError} listing every problem.
  */
@@ -38,7 +43,13 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSetting
     throw new ConfigurationError(`pixelater cannot start: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  // The recipe file is bundled beside the handler, in the function's root folder.
+  const { recipes } = loadRecipes(
+    values.PIXELATER_CONFIG,
+    values.LAMBDA_TASK_ROOT ?? process.cwd(),
+  );
   const settings = pipelineSettings({
+    recipes,
     destinationBucket: values.DESTINATION_BUCKET,
     destinationPrefix: values.DESTINATION_PREFIX,
     limits: {

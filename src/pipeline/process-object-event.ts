@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { ObjectNotFoundError, RejectionCheck, RejectionError } from '../errors.ts';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { renderImage } from '../image/render.ts';
-import { recipeHash } from '../recipe/recipe.ts';
+import { recipeFor, recipeHash } from '../recipe/recipe.ts';
 import type {
   MetadataRecord,
   OutputEntry,
@@ -11,7 +11,7 @@ import type {
   SourceEntry,
 } from '../record/metadata-record.ts';
 import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
-import { MarkerMetadata, outputKey, recordKey } from '../record/output-keys.ts';
+import { MarkerMetadata, recordKey } from '../record/output-keys.ts';
 import { summaryMetadata } from '../record/summary-metadata.ts';
 import {
   normaliseEtag,
@@ -19,6 +19,7 @@ import {
   ObjectTooLargeError,
   type StoredObject,
 } from '../storage/object-store.ts';
+import { readObjectRegions, wantsObjectRegions } from './object-regions.ts';
 import type { PipelineSettings } from './settings.ts';
 import { shouldSkip } from './should-skip.ts';
 
@@ -90,13 +91,17 @@ async function writeOutputs(
   clock: { started: number; fetchMs: number },
 ): Promise<Outcome> {
   const { destination: store, settings } = deps;
-  const { destinationBucket, destinationPrefix, recipe, limits } = settings;
-  const rendered = await renderImage(event.key, source.bytes, recipe, limits);
+  const { destinationBucket, destinationPrefix, recipes, limits } = settings;
+  const recipe = recipeFor(recipes, event.key);
+  const objectRegions = wantsObjectRegions(recipe)
+    ? await readObjectRegions(event, source, deps)
+    : undefined;
+  const rendered = await renderImage(event.key, source.bytes, recipe, limits, { objectRegions });
   const written = performance.now();
 
   const outputs: OutputEntry[] = rendered.outputs.map((output) => ({
     name: output.name,
-    key: outputKey(destinationPrefix, event.key, output.name),
+    key: `${destinationPrefix}${output.key}`,
     format: output.format,
     contentType: output.contentType,
     width: output.width,
@@ -179,7 +184,7 @@ async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promis
 }
 
 function recordCommon(event: ObjectEvent, source: StoredObject | undefined, deps: PipelineDeps) {
-  const { recipe } = deps.settings;
+  const recipe = recipeFor(deps.settings.recipes, event.key);
   const etag = source?.etag ?? event.etag;
   const sourceEntry: SourceEntry = {
     bucket: event.bucket,

@@ -1,20 +1,21 @@
 import { ConfigurationError } from '../errors.ts';
 import { defaultLimits, type Limits } from '../image/limits.ts';
-import { defaultRecipe, type Recipe } from '../recipe/recipe.ts';
+import { defaultRecipes, type Recipes } from '../recipe/recipe.ts';
 
 /** Everything the pipeline needs to know about where it runs. */
 export interface PipelineSettings {
   destinationBucket: string;
   /** Prefix of every key written to the destination bucket; '' by default. */
   destinationPrefix: string;
-  recipe: Recipe;
+  /** The recipes of `pixelater.config.json` (the built-in default without one). */
+  recipes: Recipes;
   limits: Limits;
 }
 
 export function pipelineSettings(
   settings: Pick<PipelineSettings, 'destinationBucket'> & Partial<PipelineSettings>,
 ): PipelineSettings {
-  return { destinationPrefix: '', recipe: defaultRecipe, limits: defaultLimits, ...settings };
+  return { destinationPrefix: '', recipes: defaultRecipes, limits: defaultLimits, ...settings };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { compareSequencers, type ObjectEvent } from '../events/object-event.ts';
-import { recipeHash } from '../recipe/recipe.ts';
+import { regionsSidecarSuffix } from '../recipe/object-regions.ts';
+import { recipeFor, recipeHash } from '../recipe/recipe.ts';
 import { MarkerMetadata, recordKey } from '../record/output-keys.ts';
 import { normaliseEtag } from '../storage/object-store.ts';
 import type { PipelineDeps } from './process-object-event.ts';
@@ -13,9 +14,11 @@ export async function shouldSkip(
   event: ObjectEvent,
   deps: PipelineDeps,
 ): Promise<string | undefined> {
-  const { destinationBucket, destinationPrefix, recipe } = deps.settings;
+  const { destinationBucket, destinationPrefix, recipes } = deps.settings;
 
   if (event.key.endsWith('/')) return 'folder-placeholder';
+  // LIMITATION: a sidecar uploaded after its image does not reprocess the image; upload it first.
+  if (event.key.endsWith(regionsSidecarSuffix)) return 'regions-sidecar';
   if (event.bucket === destinationBucket && event.key.startsWith(destinationPrefix))
     return 'own-output';
 
@@ -36,6 +39,7 @@ export async function shouldSkip(
     event.etag !== undefined &&
     recorded[MarkerMetadata.sourceEtag] === normaliseEtag(event.etag) &&
     (event.versionId ?? '') === (recorded[MarkerMetadata.sourceVersion] ?? '');
-  if (sameBytes && recorded[MarkerMetadata.recipe] === recipeHash(recipe)) return 'duplicate';
+  if (sameBytes && recorded[MarkerMetadata.recipe] === recipeHash(recipeFor(recipes, event.key)))
+    return 'duplicate';
   return undefined;
 }

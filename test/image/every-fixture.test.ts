@@ -6,22 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { RejectionError } from '../../src/errors.ts';
 import { defaultLimits } from '../../src/image/limits.ts';
 import { renderImage } from '../../src/image/render.ts';
-import { defaultRecipe, type Recipe } from '../../src/recipe/recipe.ts';
+import { defaultRecipe, type Recipe, recipeFromOutputs } from '../../src/recipe/recipe.ts';
 import { fixture, imagesFolder } from '../support/fixtures.ts';
 
 /**
  * One pixelation and one width in each output format: enough to show each fixture's
  * outcome without paying for the default recipe's full-size encodes 80 times.
  */
-const tableRecipe: Recipe = {
-  name: 'fixture-table',
-  background: '#ffffff',
-  outputs: [
-    { kind: 'pixelate', grid: 8, format: 'jpeg', quality: 80 },
-    { kind: 'resize', width: 320, format: 'jpeg', quality: 80 },
-    { kind: 'resize', width: 320, format: 'webp', quality: 80 },
-  ],
-};
+const tableRecipe: Recipe = recipeFromOutputs('fixture-table', [
+  { pixelate: { grid: 8 }, format: 'jpeg', quality: 80 },
+  { resize: { width: 320 }, format: 'jpeg', quality: 80 },
+  { resize: { width: 320 }, format: 'webp', quality: 80 },
+]);
 
 interface Processed {
   /** The format recorded, read from the bytes. */

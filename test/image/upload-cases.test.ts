@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RejectionError } from '../../src/errors.ts';
 import { defaultLimits, type Limits } from '../../src/image/limits.ts';
 import { renderImage } from '../../src/image/render.ts';
-import { defaultRecipe, type Recipe } from '../../src/recipe/recipe.ts';
+import { defaultRecipe, type Recipe, recipeFromOutputs } from '../../src/recipe/recipe.ts';
 import { caseBucket, destinationBucket } from '../support/case-bucket.ts';
 import { caseFile, pixelsOf } from '../support/fixtures.ts';
 
@@ -108,14 +108,11 @@ describe('16-bit PNGs (case 05)', () => {
 });
 
 describe('animated GIF and WebP (case 06)', () => {
-  const pixelatedWebp: Recipe = {
-    ...defaultRecipe,
-    outputs: [
-      { kind: 'pixelate', grid: 8, format: 'webp', quality: 100 },
-      { kind: 'resize', width: 60, format: 'webp', quality: 80 },
-      { kind: 'resize', width: 60, format: 'jpeg', quality: 80 },
-    ],
-  };
+  const pixelatedWebp: Recipe = recipeFromOutputs('animated-webp', [
+    { pixelate: { grid: 8 }, format: 'webp', quality: 100 },
+    { resize: { width: 60 }, format: 'webp', quality: 80 },
+    { resize: { width: 60 }, format: 'jpeg', quality: 80 },
+  ]);
 
   it.each(['spinner-4frames.gif', 'spinner-4frames.webp'])(
     '%s keeps 4 frames with their delays in WebP, and records them per frame',

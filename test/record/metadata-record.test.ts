@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { processObjectEvent } from '../../src/pipeline/process-object-event.ts';
 import { pipelineSettings } from '../../src/pipeline/settings.ts';
-import type { Recipe } from '../../src/recipe/recipe.ts';
+import { onlyRecipe, type Recipe, recipeFromOutputs } from '../../src/recipe/recipe.ts';
 import { MetadataRecordSchema, type MetadataRecord } from '../../src/record/metadata-record.ts';
 import { recordJsonSchemaPath, recordJsonSchemaText } from '../../src/record/record-json-schema.ts';
 import { recordKey } from '../../src/record/output-keys.ts';
@@ -25,12 +25,10 @@ const destinationBucket = 'record-outputs';
 
 /** Two small outputs keep these tests fast; the record's fields do not depend on them. */
 const recipe = (record?: Recipe['record']): Recipe => ({
-  name: 'record-test',
-  background: '#ffffff',
-  outputs: [
-    { kind: 'pixelate', grid: 8, format: 'jpeg', quality: 80 },
-    { kind: 'resize', width: 320, format: 'webp', quality: 80 },
-  ],
+  ...recipeFromOutputs('record-test', [
+    { pixelate: { grid: 8 }, format: 'jpeg', quality: 80 },
+    { resize: { width: 320 }, format: 'webp', quality: 80 },
+  ]),
   record,
 });
 
@@ -60,7 +58,7 @@ async function recordOfBytes(
     {
       source: store,
       destination: store,
-      settings: pipelineSettings({ destinationBucket, recipe: recipe(record) }),
+      settings: pipelineSettings({ destinationBucket, recipes: onlyRecipe(recipe(record)) }),
     },
   );
   const written = await endpoint.get(destinationBucket, recordKey('', key));
