@@ -4,7 +4,7 @@ import type { ObjectEvent } from '../events/object-event.ts';
 import { type Outcome, processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
-import { collectSources } from './collect-sources.ts';
+import { assertOutputOutsideSources, collectSources } from './collect-sources.ts';
 
 export interface ProcessOptions {
   out: string;
@@ -23,6 +23,7 @@ export interface ProcessSummary {
 
 /** Files and folders in, the destination bucket's layout out, under `options.out`. */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
+  assertOutputOutsideSources(paths, options.out);
   const sources = await collectSources(paths);
   const deps = {
     source: FileObjectStore.ofFiles(sources),

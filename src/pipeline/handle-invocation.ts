@@ -10,6 +10,7 @@ import {
   logObjectRemoved,
   logObjectSkipped,
 } from '../log.ts';
+import { classifyFailure } from './classify-failure.ts';
 import { type Outcome, type PipelineDeps, processObjectEvent } from './process-object-event.ts';
 
 /** What one invocation did: per message, the outcome of each of its objects. */
@@ -68,7 +69,7 @@ async function handleMessage(message: EventMessage, deps: PipelineDeps) {
       else if (outcome.status === 'removed') logObjectRemoved(event, outcome.deleted);
       else logObjectSkipped(event, outcome.reason);
     } catch (error) {
-      logObjectFailed(event, error);
+      logObjectFailed(event, classifyFailure(error), error);
       failures.push(error);
     }
   }

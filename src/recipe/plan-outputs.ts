@@ -60,6 +60,17 @@ function planOne(spec: OutputSpec, width: number, height: number): PlannedOutput
 }
 
 /**
+ * The names of every output `recipe` writes for any image. Names never depend on the
+ * image's size, so this is what a removal deletes even when no record says what was written.
+ *
+ * @example
+ * outputNames(defaultRecipe); // ['pixelated-grid-8.jpg', ..., 'w1920.webp']
+ */
+export function outputNames(recipe: Recipe): string[] {
+  return planOutputs(recipe, 1, 1).map((output) => output.name);
+}
+
+/**
  * The width to decode the source at: large enough for every output, so that libvips can
  * shrink on load (JPEG, WebP) and every output is derived from one decoded buffer.
  */
