@@ -38,6 +38,8 @@ export interface LocalStackOptions {
    * for a worker started with `startQueueWorker` (tests that stop and restart workers).
    */
   worker?: boolean;
+  /** How long a received message stays hidden before it is delivered again; 5 by default. */
+  visibilityTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -79,7 +81,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deadLetter = emulator.createQueue(localDefaults.deadLetterQueueName);
   const queue = emulator.createQueue(localDefaults.queueName, {
     attributes: {
-      VisibilityTimeout: String(localDefaults.visibilityTimeoutSeconds),
+      VisibilityTimeout: String(
+        options.visibilityTimeoutSeconds ?? localDefaults.visibilityTimeoutSeconds,
+      ),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: deadLetter.queueArn,
         maxReceiveCount: localDefaults.maxReceiveCount,

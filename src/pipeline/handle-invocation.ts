@@ -10,12 +10,18 @@ import {
   logObjectRemoved,
   logObjectSkipped,
 } from '../log.ts';
-import { classifyFailure } from './classify-failure.ts';
+import { classifyFailure, type FailureKind } from './classify-failure.ts';
 import { type Outcome, type PipelineDeps, processObjectEvent } from './process-object-event.ts';
 
 /** What one invocation did: per message, the outcome of each of its objects. */
 export interface InvocationReport extends SQSBatchResponse {
-  messages: Array<{ messageId?: string; outcomes: Outcome[]; failed: boolean }>;
+  messages: Array<{
+    messageId?: string;
+    outcomes: Outcome[];
+    failed: boolean;
+    /** Each object that failed (and will be retried), with what kind of failure it was. */
+    failures: Array<{ key: string; kind: FailureKind; message: string }>;
+  }>;
 }
 
 /** An invocation with no message ids (S3 or EventBridge directly) fails whole, to be retried. */
@@ -36,11 +42,16 @@ export async function handleInvocation(
   const errors: unknown[] = [];
 
   for (const message of parseInvocation(invocation)) {
-    const { outcomes, failures } = await handleMessage(message, deps);
-    report.messages.push({ messageId: message.messageId, outcomes, failed: failures.length > 0 });
+    const { outcomes, failures, errors: thrown } = await handleMessage(message, deps);
+    report.messages.push({
+      messageId: message.messageId,
+      outcomes,
+      failed: failures.length > 0,
+      failures,
+    });
     if (failures.length === 0) continue;
     if (message.messageId) report.batchItemFailures.push({ itemIdentifier: message.messageId });
-    else errors.push(...failures);
+    else errors.push(...thrown);
   }
 
   if (errors.length > 0) {
@@ -54,7 +65,8 @@ export async function handleInvocation(
 
 async function handleMessage(message: EventMessage, deps: PipelineDeps) {
   const outcomes: Outcome[] = [];
-  const failures: unknown[] = [];
+  const failures: InvocationReport['messages'][number]['failures'] = [];
+  const errors: unknown[] = [];
   if (message.ignored) logMessageIgnored(message);
 
   for (const event of message.events) {
@@ -69,9 +81,11 @@ async function handleMessage(message: EventMessage, deps: PipelineDeps) {
       else if (outcome.status === 'removed') logObjectRemoved(event, outcome.deleted);
       else logObjectSkipped(event, outcome.reason);
     } catch (error) {
-      logObjectFailed(event, classifyFailure(error), error);
-      failures.push(error);
+      const kind = classifyFailure(error);
+      logObjectFailed(event, kind, error);
+      failures.push({ key: event.key, kind, message: String(error) });
+      errors.push(error);
     }
   }
-  return { outcomes, failures };
+  return { outcomes, failures, errors };
 }
