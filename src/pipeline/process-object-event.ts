@@ -63,6 +63,9 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
     const { outcome, version } = await processOnce(current, deps);
     if (outcome.status === 'skipped' || outcome.status === 'removed') return outcome;
 
+    // LIMITATION: a write of another pass delayed in the network past this check could still
+    // land last; S3's conditional writes would close that for the record, but the local
+    // endpoint does not support them, so they are not used yet.
     const now = await deps.source.headObject(event.bucket, event.key);
     if (!now) {
       await eraseDerivatives(event, deps);
