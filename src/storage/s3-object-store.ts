@@ -28,7 +28,12 @@ import {
  * @example
  * new S3ObjectStore(new S3Client({ requestHandler: storageTimeouts }));
  */
-export const storageTimeouts = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+export const storageTimeouts = {
+  connectionTimeout: 5_000,
+  requestTimeout: 30_000,
+  // Without it the SDK only warns when the timeout passes and keeps waiting.
+  throwOnRequestTimeout: true,
+};
 
 /** S3 (or any S3-compatible endpoint) through the AWS SDK v3, with its default settings. */
 export class S3ObjectStore implements ObjectStore {

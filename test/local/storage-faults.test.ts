@@ -11,7 +11,7 @@ import { startQueueWorker } from '../../src/local/queue-worker.ts';
 import { processObjectEvent, type PipelineDeps } from '../../src/pipeline/process-object-event.ts';
 import { pipelineSettings, type PipelineSettings } from '../../src/pipeline/settings.ts';
 import type { ObjectStore } from '../../src/storage/object-store.ts';
-import { S3ObjectStore } from '../../src/storage/s3-object-store.ts';
+import { S3ObjectStore, storageTimeouts } from '../../src/storage/s3-object-store.ts';
 import { type Fault, startFaultProxy } from '../support/fault-proxy.ts';
 import { caseJson, pixelsOf } from '../support/fixtures.ts';
 import { type MessageReport, startDeliveryStack, until } from '../support/local-delivery.ts';
@@ -44,7 +44,7 @@ function startWorker(
   const s3 = new S3Client({
     ...config,
     forcePathStyle: true,
-    requestHandler: { requestTimeout: 1_000, connectionTimeout: 1_000 },
+    requestHandler: { ...storageTimeouts, requestTimeout: 1_000, connectionTimeout: 1_000 },
   });
   const store = new S3ObjectStore(s3);
   const handler = createHandler(
