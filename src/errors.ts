@@ -56,3 +56,19 @@ export class ObjectNotFoundError extends Error {
     super(`${bucket}/${key}: object not found (deleted before it could be processed?)`);
   }
 }
+
+/**
+ * The source was overwritten again and again while its outputs were being written, so no
+ * pass could confirm that what it wrote describes the current bytes. Transient: the queue
+ * retries it, and the retry processes whatever is current then.
+ */
+export class SourceKeptChangingError extends Error {
+  override readonly name = 'SourceKeptChangingError';
+
+  constructor(
+    readonly key: string,
+    readonly passes: number,
+  ) {
+    super(`${key}: overwritten during each of ${passes} passes; will be retried`);
+  }
+}

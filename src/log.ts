@@ -45,10 +45,12 @@ export function logObjectRemoved(event: ObjectEvent, deleted: number): void {
   logger.info('object.removed', { event: 'object.removed', ...objectFields(event), deleted });
 }
 
-export function logObjectFailed(event: ObjectEvent, error: unknown): void {
+/** `failure` is a `FailureKind`: transient, refused (fix the set-up) or unexpected (a bug). */
+export function logObjectFailed(event: ObjectEvent, failure: string, error: unknown): void {
   logger.error('object.failed', {
     event: 'object.failed',
     ...objectFields(event),
+    failure,
     willRetry: true,
     error: error as Error,
   });
@@ -59,4 +61,12 @@ export function logMessageIgnored(message: EventMessage): void {
   if (message.ignored === 'test-event')
     logger.info('message.test-event', { event: 'message.test-event', ...fields });
   else logger.warn('message.unrecognised', { event: 'message.unrecognised', ...fields });
+}
+
+export function logSourceChangedWhileProcessing(event: ObjectEvent, pass: number): void {
+  logger.info('object.changed-while-processing', {
+    event: 'object.changed-while-processing',
+    ...objectFields(event),
+    pass,
+  });
 }

@@ -1,5 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
+
+import { ConfigurationError } from '../errors.ts';
 
 /**
  * The objects that `pixelater process` treats the given paths as: a file named on the
@@ -35,4 +37,29 @@ async function filesUnder(folder: string): Promise<string[]> {
     else if (entry.isFile()) files.push(path);
   }
   return files;
+}
+
+/**
+ * Refuses an output folder inside a source folder (a later run would process the outputs as
+ * sources) and a source inside the output folder (it would be an output of an earlier run).
+ *
+ * @example
+ * assertOutputOutsideSources(['photos/'], 'photos/out'); // throws, naming --out
+ * @throws {ConfigurationError} naming the option to change.
+ */
+export function assertOutputOutsideSources(paths: string[], out: string): void {
+  const output = resolve(out);
+  for (const path of paths) {
+    const source = resolve(path);
+    if (isWithin(output, source) || isWithin(source, output)) {
+      throw new ConfigurationError(
+        `outputs would be written where they are read as sources: --out '${out}' and '${path}' ` +
+          `overlap. Choose an --out folder outside every source folder.`,
+      );
+    }
+  }
+}
+
+function isWithin(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }

@@ -5,7 +5,7 @@ import { processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
 import { loadRecipes } from '../recipe/load-config.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
-import { collectSources } from './collect-sources.ts';
+import { assertOutputOutsideSources, collectSources } from './collect-sources.ts';
 import { ExitCode } from './exit-code.ts';
 import { progressFor } from './process-progress.ts';
 
@@ -33,6 +33,7 @@ export interface ProcessSummary {
  * `allowRejected`), 2 when something failed.
  */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
+  assertOutputOutsideSources(paths, options.out);
   const { recipes } = loadRecipes(options.config, process.cwd());
   const sources = await collectSources(paths);
   const deps = {

@@ -1,6 +1,32 @@
+export type ObjectEventKind = 'created' | 'removed' | 'other';
+
+/**
+ * The kind of an S3 event name, classic (`ObjectCreated:Copy`, `LifecycleExpiration:Delete`)
+ * or EventBridge (`Object Created`, `Object Deleted`).
+ *
+ * @example
+ * eventKind('ObjectCreated:CompleteMultipartUpload'); // 'created'
+ * eventKind('ObjectTagging:Put'); // 'other'
+ */
+export function eventKind(eventName: string): ObjectEventKind {
+  if (eventName.startsWith('ObjectCreated:') || eventName === 'Object Created') return 'created';
+  if (
+    eventName.startsWith('ObjectRemoved:') ||
+    eventName.startsWith('LifecycleExpiration:') ||
+    eventName === 'Object Deleted'
+  )
+    return 'removed';
+  return 'other';
+}
+
 /** One thing that happened to one object, whatever envelope it arrived in. */
 export interface ObjectEvent {
-  kind: 'created' | 'removed';
+  /**
+   * `created` for every ObjectCreated kind (Put, Post, Copy, CompleteMultipartUpload),
+   * `removed` for deletions and lifecycle expirations, `other` for events that change no
+   * bytes (tagging, ACLs, restores, storage-class transitions), which are skipped.
+   */
+  kind: ObjectEventKind;
   /** As AWS names it, for example `ObjectCreated:Put` or `Object Created`. */
   eventName: string;
   bucket: string;

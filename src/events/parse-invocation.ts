@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { decodeObjectKey } from './decode-object-key.ts';
-import type { EventMessage, ObjectEvent } from './object-event.ts';
+import { type EventMessage, eventKind, type ObjectEvent } from './object-event.ts';
 
 const s3Record = z.object({
   eventSource: z.literal('aws:s3'),
@@ -24,7 +24,8 @@ const testEvent = z.object({ Event: z.literal('s3:TestEvent') });
 
 const eventBridgeEvent = z.object({
   source: z.literal('aws.s3'),
-  'detail-type': z.enum(['Object Created', 'Object Deleted']),
+  // Every S3 detail type is read; those that change no bytes become `other` events.
+  'detail-type': z.string(),
   detail: z.object({
     bucket: z.object({ name: z.string() }),
     object: z.object({
@@ -113,7 +114,7 @@ function parsePayload(payload: unknown): EventMessage {
 function fromS3Record(record: z.infer<typeof s3Record>): ObjectEvent {
   const { bucket, object } = record.s3;
   return {
-    kind: record.eventName.startsWith('ObjectRemoved') ? 'removed' : 'created',
+    kind: eventKind(record.eventName),
     eventName: record.eventName,
     bucket: bucket.name,
     key: decodeObjectKey(object.key),
@@ -127,7 +128,7 @@ function fromS3Record(record: z.infer<typeof s3Record>): ObjectEvent {
 function fromEventBridge(event: z.infer<typeof eventBridgeEvent>): ObjectEvent {
   const { bucket, object } = event.detail;
   return {
-    kind: event['detail-type'] === 'Object Deleted' ? 'removed' : 'created',
+    kind: eventKind(event['detail-type']),
     eventName: event['detail-type'],
     bucket: bucket.name,
     // LIMITATION: EventBridge keys are taken literally (a captured sample shows ':' not

@@ -32,7 +32,7 @@ export class DeliveryFailures {
       this.#byMessageId.delete(message.messageId);
       this.#byMessageId.set(message.messageId, {
         attempts: (previous?.attempts ?? 0) + 1,
-        errors: message.errors,
+        errors: message.failures.map((failure) => failure.message),
         lastFailedAt: new Date().toISOString(),
       });
     }

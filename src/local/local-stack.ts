@@ -3,10 +3,11 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import type { Server } from 'node:http';
 
+import { ConfigurationError } from '../errors.ts';
 import { createHandler } from '../lambda/create-handler.ts';
 import type { InvocationReport } from '../pipeline/handle-invocation.ts';
 import { pipelineSettings, type PipelineSettings } from '../pipeline/settings.ts';
-import { S3ObjectStore } from '../storage/s3-object-store.ts';
+import { S3ObjectStore, storageTimeouts } from '../storage/s3-object-store.ts';
 import { startQueueWorker } from './queue-worker.ts';
 import { type ObservedWrite, s3Notification } from './s3-notification.ts';
 import { startWriteObserver } from './write-observer.ts';
@@ -32,6 +33,13 @@ export interface LocalStackOptions {
   settings?: Partial<PipelineSettings>;
   onReport?: (report: InvocationReport) => void;
   onWrite?: (write: ObservedWrite) => void;
+  /**
+   * Whether to run the queue worker (default true). Without it, events wait on the queue
+   * for a worker started with `startQueueWorker` (tests that stop and restart workers).
+   */
+  worker?: boolean;
+  /** How long a received message stays hidden before it is delivered again; 5 by default. */
+  visibilityTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -41,6 +49,7 @@ export interface LocalStack {
   sourceBucket: string;
   destinationBucket: string;
   queueUrl: string;
+  queueArn: string;
   deadLetterQueueUrl: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** An S3 client for this endpoint, with the SDK's default settings. */
@@ -62,6 +71,8 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { region, sourceBucket, destinationBucket } = localDefaults;
+  const settings = pipelineSettings({ destinationBucket, ...options.settings });
+  assertNoLocalLoop(settings);
   const emulator = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' } as Parameters<
     typeof startFauxqs
   >[0]);
@@ -70,7 +81,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const deadLetter = emulator.createQueue(localDefaults.deadLetterQueueName);
   const queue = emulator.createQueue(localDefaults.queueName, {
     attributes: {
-      VisibilityTimeout: String(localDefaults.visibilityTimeoutSeconds),
+      VisibilityTimeout: String(
+        options.visibilityTimeoutSeconds ?? localDefaults.visibilityTimeoutSeconds,
+      ),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: deadLetter.queueArn,
         maxReceiveCount: localDefaults.maxReceiveCount,
@@ -92,12 +105,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const head = await innerS3
         .send(new HeadObjectCommand({ Bucket: write.bucket, Key: write.key }))
         .catch(() => undefined);
-      if (!head) return;
-      Object.assign(write, {
-        size: head.ContentLength,
-        etag: head.ETag,
-        versionId: head.VersionId,
-      });
+      // The size is only known if the key still holds the bytes this write stored.
+      if (head && (write.etag === undefined || head.ETag === write.etag)) {
+        Object.assign(write, {
+          size: head.ContentLength,
+          etag: head.ETag,
+          versionId: head.VersionId,
+        });
+      }
     }
     await innerSqs.send(
       new SendMessageCommand({
@@ -123,17 +138,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const port = typeof address === 'object' && address ? address.port : options.port;
   const endpoint = `http://127.0.0.1:${port}`;
 
-  const store = new S3ObjectStore(new S3Client({ ...inner, endpoint }));
-  const settings = pipelineSettings({ destinationBucket, ...options.settings });
+  const store = new S3ObjectStore(
+    new S3Client({ ...inner, endpoint, requestHandler: storageTimeouts }),
+  );
   const handler = createHandler({ source: store, destination: store, settings }, options.onReport);
-  const worker = startQueueWorker({
-    sqs: innerSqs,
-    queueUrl: queue.queueUrl,
-    queueArn: queue.queueArn,
-    region,
-    batchSize: 10,
-    invoke: handler,
-  });
+  const worker =
+    options.worker === false
+      ? undefined
+      : startQueueWorker({
+          sqs: innerSqs,
+          queueUrl: queue.queueUrl,
+          queueArn: queue.queueArn,
+          region,
+          batchSize: 10,
+          invoke: handler,
+        });
 
   return {
     endpoint,
@@ -142,15 +161,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     sourceBucket,
     destinationBucket,
     queueUrl: queue.queueUrl,
+    queueArn: queue.queueArn,
     deadLetterQueueUrl: deadLetter.queueUrl,
     credentials,
     s3: new S3Client({ region, credentials, endpoint }),
     sqs: innerSqs,
     async stop() {
-      await worker.stop();
+      await worker?.stop();
       await new Promise<void>((resolve) => front.close(() => resolve()));
       front.closeAllConnections();
       await emulator.stop();
     },
   };
+}
+
+/**
+ * The stack sends an event for every write to its source bucket, whatever the prefix, so
+ * outputs written there would be processed again.
+ *
+ * @throws {ConfigurationError} naming the setting to change.
+ */
+function assertNoLocalLoop(settings: PipelineSettings): void {
+  const { sourceBucket, destinationBucket } = localDefaults;
+  if (settings.destinationBucket !== sourceBucket) return;
+  throw new ConfigurationError(
+    `outputs would be written where they trigger processing again: the local stack sends an ` +
+      `event for every write to '${sourceBucket}', and settings.destinationBucket is that ` +
+      `bucket too. Set settings.destinationBucket to '${destinationBucket}' (the default).`,
+  );
 }

@@ -13,6 +13,8 @@ export interface ObservedWrite {
   size?: number;
   etag?: string;
   versionId?: string;
+  /** Taken when the write completed, so that events order as the writes did. */
+  sequencer?: string;
 }
 
 let lastSequencer = 0n;
@@ -56,7 +58,7 @@ export function s3Notification(write: ObservedWrite, region: string) {
             ...(write.size !== undefined ? { size: write.size } : {}),
             ...(write.etag ? { eTag: write.etag.replace(/^"|"$/g, '') } : {}),
             ...(write.versionId ? { versionId: write.versionId } : {}),
-            sequencer: nextSequencer(),
+            sequencer: write.sequencer ?? nextSequencer(),
           },
         },
       },

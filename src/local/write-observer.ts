@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 
-import type { ObservedWrite } from './s3-notification.ts';
+import { nextSequencer, type ObservedWrite } from './s3-notification.ts';
 
 /**
  * An HTTP front for the S3 endpoint that forwards every request unchanged and reports each
@@ -28,19 +28,25 @@ export function startWriteObserver(options: {
         outgoing.writeHead(response.statusCode ?? 502, response.headers);
         const status = response.statusCode ?? 0;
         const observed = target?.bucket === bucket && status >= 200 && status < 300;
-        const deleteResult: Buffer[] = [];
+        // Write responses are small XML (copy and multipart results, deleted keys) or empty.
+        const keepsBody = observed && (incoming.method === 'PUT' || incoming.method === 'POST');
+        const result: Buffer[] = [];
         response.on('data', (chunk: Buffer) => {
-          if (observed && target.isMultiDelete) deleteResult.push(chunk);
+          if (keepsBody) result.push(chunk);
         });
         response.pipe(outgoing);
         response.on('end', () => {
           if (!observed) return;
-          for (const write of writesOf(
-            incoming,
-            target,
-            Buffer.concat(deleteResult).toString('utf8'),
-          ))
-            onWrite(write);
+          const body = Buffer.concat(result).toString('utf8');
+          const etag = response.headers.etag ?? body.match(/<ETag>([^<]*)<\/ETag>/)?.[1];
+          for (const write of writesOf(incoming, target, body)) {
+            const created = write.eventName !== 'ObjectRemoved:Delete';
+            onWrite({
+              ...write,
+              ...(created && etag ? { etag: unescapeXml(etag) } : {}),
+              sequencer: nextSequencer(),
+            });
+          }
         });
       },
     );

@@ -10,6 +10,7 @@ import {
   logObjectRemoved,
   logObjectSkipped,
 } from '../log.ts';
+import { classifyFailure, type FailureKind } from './classify-failure.ts';
 import { type Outcome, type PipelineDeps, processObjectEvent } from './process-object-event.ts';
 
 /**
@@ -17,7 +18,13 @@ import { type Outcome, type PipelineDeps, processObjectEvent } from './process-o
  * of each error that made it fail (what a dead-lettered message died of).
  */
 export interface InvocationReport extends SQSBatchResponse {
-  messages: Array<{ messageId?: string; outcomes: Outcome[]; failed: boolean; errors: string[] }>;
+  messages: Array<{
+    messageId?: string;
+    outcomes: Outcome[];
+    failed: boolean;
+    /** Each object that failed (and will be retried), with what kind of failure it was. */
+    failures: Array<{ key: string; kind: FailureKind; message: string }>;
+  }>;
 }
 
 /** An invocation with no message ids (S3 or EventBridge directly) fails whole, to be retried. */
@@ -38,18 +45,16 @@ export async function handleInvocation(
   const errors: unknown[] = [];
 
   for (const message of parseInvocation(invocation)) {
-    const { outcomes, failures } = await handleMessage(message, deps);
+    const { outcomes, failures, errors: thrown } = await handleMessage(message, deps);
     report.messages.push({
       messageId: message.messageId,
       outcomes,
       failed: failures.length > 0,
-      errors: failures.map((failure) =>
-        failure instanceof Error ? failure.message : String(failure),
-      ),
+      failures,
     });
     if (failures.length === 0) continue;
     if (message.messageId) report.batchItemFailures.push({ itemIdentifier: message.messageId });
-    else errors.push(...failures);
+    else errors.push(...thrown);
   }
 
   if (errors.length > 0) {
@@ -63,7 +68,8 @@ export async function handleInvocation(
 
 async function handleMessage(message: EventMessage, deps: PipelineDeps) {
   const outcomes: Outcome[] = [];
-  const failures: unknown[] = [];
+  const failures: InvocationReport['messages'][number]['failures'] = [];
+  const errors: unknown[] = [];
   if (message.ignored) logMessageIgnored(message);
 
   for (const event of message.events) {
@@ -78,9 +84,11 @@ async function handleMessage(message: EventMessage, deps: PipelineDeps) {
       else if (outcome.status === 'removed') logObjectRemoved(event, outcome.deleted);
       else logObjectSkipped(event, outcome.reason);
     } catch (error) {
-      logObjectFailed(event, error);
-      failures.push(error);
+      const kind = classifyFailure(error);
+      logObjectFailed(event, kind, error);
+      failures.push({ key: event.key, kind, message: String(error) });
+      errors.push(error);
     }
   }
-  return { outcomes, failures };
+  return { outcomes, failures, errors };
 }

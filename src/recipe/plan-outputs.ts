@@ -142,6 +142,19 @@ export function resolveFormat(format: FormatName, source: SourceShape): OutputFo
 }
 
 /**
+ * The keys `recipe` writes for a source key whatever the image's size: every output's key,
+ * unless the naming template uses {width} or {height}. A removal deletes these even when no
+ * record says what was written.
+ *
+ * @example
+ * sizeIndependentKeys(defaultRecipe, 'cat.jpg'); // ['cat.jpg/pixelated-grid-8.jpg', ...]
+ */
+export function sizeIndependentKeys(recipe: Recipe, key: string): string[] {
+  if (/\{(width|height)\}/.test(recipe.naming)) return [];
+  return planOutputs(recipe, { key, width: 1, height: 1 }).map((output) => output.key);
+}
+
+/**
  * The width to decode the source at: large enough for every output, so that libvips can
  * shrink on load (JPEG, WebP) and every output is derived from one decoded buffer.
  */

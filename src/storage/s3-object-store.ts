@@ -19,6 +19,22 @@ import {
   type StoredObject,
 } from './object-store.ts';
 
+/**
+ * Timeouts for the S3 client behind the store. The SDK has none by default, so a request
+ * that stalls would hold its message until the function's own timeout; with these, it
+ * fails as a `TimeoutError`, which the SDK retries and the queue retries after that.
+ * `requestTimeout` is the longest silence on an open connection, not the whole transfer.
+ *
+ * @example
+ * new S3ObjectStore(new S3Client({ requestHandler: storageTimeouts }));
+ */
+export const storageTimeouts = {
+  connectionTimeout: 5_000,
+  requestTimeout: 30_000,
+  // Without it the SDK only warns when the timeout passes and keeps waiting.
+  throwOnRequestTimeout: true,
+};
+
 /** S3 (or any S3-compatible endpoint) through the AWS SDK v3, with its default settings. */
 export class S3ObjectStore implements ObjectStore {
   constructor(private readonly client: S3Client) {}

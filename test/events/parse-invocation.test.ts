@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { decodeObjectKey, encodeObjectKey } from '../../src/events/decode-object-key.ts';
-import { compareSequencers } from '../../src/events/object-event.ts';
+import { compareSequencers, eventKind } from '../../src/events/object-event.ts';
 import { parseInvocation } from '../../src/events/parse-invocation.ts';
 import { caseJson } from '../support/fixtures.ts';
 
@@ -85,6 +85,34 @@ describe('invocation shapes', () => {
     const [message] = parseInvocation({ hello: 'world' });
     expect(message?.ignored).toBe('unrecognised');
     expect(message?.detail).toContain('hello');
+  });
+
+  it('reads every S3 event name as a creation, a removal, or a change of no bytes', () => {
+    expect(
+      [
+        'ObjectCreated:Put',
+        'ObjectCreated:Post',
+        'ObjectCreated:Copy',
+        'ObjectCreated:CompleteMultipartUpload',
+        'Object Created',
+      ].map(eventKind),
+    ).toEqual(['created', 'created', 'created', 'created', 'created']);
+    expect(
+      [
+        'ObjectRemoved:Delete',
+        'ObjectRemoved:DeleteMarkerCreated',
+        'LifecycleExpiration:Delete',
+        'Object Deleted',
+      ].map(eventKind),
+    ).toEqual(['removed', 'removed', 'removed', 'removed']);
+    expect(
+      [
+        'ObjectTagging:Put',
+        'ObjectRestore:Completed',
+        'LifecycleTransition',
+        'Object ACL Updated',
+      ].map(eventKind),
+    ).toEqual(['other', 'other', 'other', 'other']);
   });
 
   it('marks ObjectRemoved records as removals', () => {

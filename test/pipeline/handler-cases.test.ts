@@ -91,7 +91,7 @@ describe('the Lambda handler on AWS-shaped events, against a real S3 endpoint', 
   });
 
   it('returns only the message whose object could not be read as a batch item failure', async () => {
-    const { handler, event } = await open('21-sqs-sns-wrapped-events');
+    const { handler, event, reports } = await open('21-sqs-sns-wrapped-events');
     const batch = event('event-sqs-wrapping-s3.json') as {
       Records: Array<{ messageId: string; body: string }>;
     };
@@ -104,5 +104,9 @@ describe('the Lambda handler on AWS-shaped events, against a real S3 endpoint', 
     expect(await handler(batch)).toEqual({
       batchItemFailures: [{ itemIdentifier: 'message-for-a-missing-bucket' }],
     });
+    // A missing bucket is the set-up's fault, not a passing one: the log says so.
+    expect(reports[0]?.messages.at(-1)?.failures).toMatchObject([
+      { key: 'uploads/queued/other.jpg', kind: 'refused' },
+    ]);
   });
 });
