@@ -28,7 +28,10 @@ const retentionDays = [
 
 const bucketName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lower-case characters)');
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
+  );
 
 /** A list from context: `-c suffixes=.jpg,.png` arrives as a string, cdk.json may hold an array. */
 const list = z
@@ -41,7 +44,10 @@ const integer = (min: number, max: number) => z.coerce.number().int().min(min).m
 const contextSchema = z.object({
   stackName: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name')
+    .regex(
+      /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+      'expected a CloudFormation stack name (letters, digits, hyphens)',
+    )
     .default('Pixelater'),
   sourceBucket: bucketName.optional(),
   destinationBucket: bucketName.optional(),
@@ -60,13 +66,13 @@ const contextSchema = z.object({
   logRetentionDays: z.coerce
     .number()
     .refine((days) => (retentionDays as readonly number[]).includes(days), {
-      message: `one of ${retentionDays.join(', ')}`,
+      message: `expected one of ${retentionDays.join(', ')}`,
     })
     .default(30),
   alarmEmail: z.email().optional(),
   alarmTopicArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:sns:/, 'an SNS topic ARN')
+    .regex(/^arn:aws[a-z-]*:sns:/, 'expected an SNS topic ARN')
     .optional(),
 });
 
@@ -97,9 +103,11 @@ export function stackOptionsFromContext(
 ): StackOptions {
   const parsed = contextSchema.safeParse(context);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.')}: expected ${issue.message}`,
-    );
+    // The value as given, not as coerced: 'lots', not NaN.
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${JSON.stringify(context[name])}: ${issue.message}`;
+    });
     throw new ConfigurationError(`pixelater cannot be deployed: ${problems.join('; ')}`);
   }
   const { recipe, ...options } = parsed.data;
