@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import { App } from 'aws-cdk-lib';
 
+import { ConfigurationError } from '../src/errors.ts';
 import { PixelaterStack } from './pixelater-stack.ts';
 import { contextKeys, stackOptionsFromContext } from './stack-options.ts';
 
@@ -15,8 +16,15 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const context = Object.fromEntries(
   contextKeys.map((key) => [key, app.node.tryGetContext(key) as unknown]),
 );
-const options = stackOptionsFromContext(context, root);
 
-new PixelaterStack(app, options.stackName, options, {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
+try {
+  const options = stackOptionsFromContext(context, root);
+  new PixelaterStack(app, options.stackName, options, {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+} catch (error) {
+  // A setting to change is said in one line; anything else keeps its stack trace.
+  if (!(error instanceof ConfigurationError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

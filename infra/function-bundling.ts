@@ -48,6 +48,8 @@ export function functionBundling(recipeFile: string | undefined): BundlingOption
   };
 }
 
+// LIMITATION: the checks and the copy are POSIX shell commands, so the stack is built on
+// Linux, macOS or WSL; on plain Windows the build stops at the first of them.
 function requireFile(outputDir: string, pattern: string): string {
   const message =
     `pixelater: ${pattern} is missing from the function's bundle, so sharp cannot load on ` +

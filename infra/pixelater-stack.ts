@@ -90,6 +90,9 @@ export class PixelaterStack extends Stack {
   }
 
   private bucket(id: string, importedName: string | undefined): IBucket {
+    // LIMITATION: an imported bucket keeps its own public access, TLS and encryption settings,
+    // and the function gets no kms:Decrypt, so a bucket encrypted with a customer KMS key
+    // cannot be read or written until that grant is added by hand.
     if (importedName) return Bucket.fromBucketName(this, id, importedName);
     return new Bucket(this, id, {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
