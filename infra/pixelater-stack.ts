@@ -50,27 +50,27 @@ export class PixelaterStack extends Stack {
       description: 'pixelater: S3 uploads to pixelated and resized copies',
       ...props,
     });
-    const { sourcePrefix, destinationPrefix } = options;
-    if (options.sourceBucket && options.sourceBucket === options.destinationBucket) {
+    const { sourceBucket, destinationBucket, sourcePrefix, destinationPrefix } = options;
+    const oneBucket = sourceBucket !== undefined && sourceBucket === destinationBucket;
+    // The handler refuses this set-up at start-up; refusing it here saves a broken deploy.
+    if (oneBucket) {
       assertNoLoop(
-        options.sourceBucket,
+        sourceBucket,
         sourcePrefix,
-        pipelineSettings({ destinationBucket: options.destinationBucket, destinationPrefix }),
+        pipelineSettings({ destinationBucket: sourceBucket, destinationPrefix }),
       );
     }
 
-    this.sourceBucket = this.bucket('SourceBucket', options.sourceBucket);
-    this.destinationBucket =
-      options.destinationBucket === options.sourceBucket && options.sourceBucket
-        ? this.sourceBucket
-        : this.bucket('DestinationBucket', options.destinationBucket);
+    this.sourceBucket = this.bucket('SourceBucket', sourceBucket);
+    this.destinationBucket = oneBucket
+      ? this.sourceBucket
+      : this.bucket('DestinationBucket', destinationBucket);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const timeout = Duration.seconds(options.timeoutSeconds);
     this.queue = new Queue(this, 'Queue', {
       // SSE-SQS, not KMS: S3 cannot send to a queue encrypted with the AWS-managed KMS key.
       encryption: QueueEncryption.SQS_MANAGED,
@@ -84,7 +84,7 @@ export class PixelaterStack extends Stack {
     });
     this.notifyQueue(options);
 
-    this.function = this.imageFunction(options, timeout);
+    this.function = this.imageFunction(options);
     this.alarms(options);
     this.outputs(options);
   }
@@ -121,7 +121,7 @@ export class PixelaterStack extends Stack {
     }
   }
 
-  private imageFunction(options: StackOptions, timeout: Duration): NodejsFunction {
+  private imageFunction(options: StackOptions): NodejsFunction {
     const logGroup = new LogGroup(this, 'FunctionLogs', {
       retention: options.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -148,7 +148,7 @@ export class PixelaterStack extends Stack {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: options.memoryMb,
-      timeout,
+      timeout: Duration.seconds(options.timeoutSeconds),
       role,
       logGroup,
       environment: {

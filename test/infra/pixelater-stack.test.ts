@@ -37,6 +37,7 @@ let stack: PixelaterStack;
 let resources: Record<string, Resource>;
 let outputs: Record<string, { Value: unknown }>;
 let assetFolder: string;
+let oneBucket: Record<string, Resource>;
 
 const ofType = (type: string) =>
   Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -72,12 +73,29 @@ beforeAll(() => {
   stack = new PixelaterStack(app, 'PixelaterTest', options, {
     env: { account: '111122223333', region: 'eu-west-1' },
   });
+  // Same bundling options: the CDK reuses the bundle it just built, in this process.
+  const shared = new PixelaterStack(
+    app,
+    'PixelaterOneBucket',
+    stackOptionsFromContext(
+      {
+        sourceBucket: 'family-photos',
+        destinationBucket: 'family-photos',
+        sourcePrefix: 'uploads/',
+        destinationPrefix: 'derived/',
+        recipe,
+      },
+      root,
+    ),
+  );
   const template = Template.fromStack(stack).toJSON() as {
     Resources: Record<string, Resource>;
     Outputs: Record<string, { Value: unknown }>;
   };
   resources = template.Resources;
   outputs = template.Outputs;
+
+  oneBucket = Template.fromStack(shared).toJSON().Resources as Record<string, Resource>;
 
   const code = onlyFunction().Properties.Code as { S3Key: string };
   assetFolder = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
@@ -366,6 +384,38 @@ describe('the AWS stack, synthesised offline', () => {
     expect(readFileSync(join(assetFolder, 'pixelater.config.json'), 'utf8')).toBe(
       readFileSync(recipe, 'utf8'),
     );
+  });
+
+  it('shares an existing bucket between sources and derivatives under separate prefixes', () => {
+    const types = Object.values(oneBucket).map((resource) => resource.Type);
+    expect(types).not.toContain('AWS::S3::Bucket');
+    expect(types).not.toContain('AWS::S3::BucketPolicy');
+    const notifications = Object.values(oneBucket).find(
+      (resource) => resource.Type === 'Custom::S3BucketNotifications',
+    );
+    // Managed: false merges with the bucket's existing notifications instead of replacing them.
+    expect(notifications?.Properties).toMatchObject({
+      BucketName: 'family-photos',
+      Managed: false,
+    });
+
+    const arn = (path: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::family-photos${path}`]],
+    });
+    const statements = Object.values(oneBucket)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap((policy) => policy.Properties.PolicyDocument?.Statement ?? [])
+      .filter((statement) => actions(statement).some((action) => action.startsWith('s3:')))
+      .filter((statement) => !actions(statement).some((action) => action.includes('Notification')));
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: arn('/uploads/*') },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: arn('/derived/*'),
+      },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: arn('') },
+    ]);
   });
 
   it('refuses, before building anything, outputs that would trigger processing again', () => {
