@@ -31,6 +31,8 @@ let endpoint: Awaited<ReturnType<typeof startS3Endpoint>>;
 let template: Template;
 let environment: Record<string, string>;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+/** Every upload in these tests; its notifications carry its real size and ETag. */
+let photo: Buffer;
 const savedEnvironment = { ...process.env };
 
 /**
@@ -79,7 +81,9 @@ function s3Notification(eventName: string, bucket: string, key: string, sequence
           },
           object: {
             key: encodeObjectKey(key),
-            ...(eventName.startsWith('ObjectCreated') ? { size: 7958, eTag: 'x' } : {}),
+            ...(eventName.startsWith('ObjectCreated')
+              ? { size: photo.length, eTag: createHash('md5').update(photo).digest('hex') }
+              : {}),
             sequencer,
           },
         },
@@ -100,6 +104,7 @@ const testEvent = {
 
 beforeAll(async () => {
   workFolder = mkdtempSync(join(tmpdir(), 'pixelater-delivery-'));
+  photo = await fixture('Canon_40D.jpg');
   endpoint = await startS3Endpoint();
   await endpoint.createBucket(sourceBucket);
   await endpoint.createBucket(destinationBucket);
@@ -168,7 +173,7 @@ describe('the deployed function, fed as the stack’s queue feeds it, against a 
 
   it('processes an upload whose notification arrives as an SQS message body, test event beside it', async () => {
     const key = 'uploads/holiday photos/beach+sun (1).jpg';
-    await endpoint.put(sourceBucket, key, await fixture('Canon_40D.jpg'));
+    await endpoint.put(sourceBucket, key, photo);
 
     const response = await handler({
       Records: [
@@ -198,7 +203,7 @@ describe('the deployed function, fed as the stack’s queue feeds it, against a 
 
   it('deletes the derivatives when the queue delivers the removal', async () => {
     const key = 'uploads/to-remove.jpg';
-    await endpoint.put(sourceBucket, key, await fixture('Canon_40D.jpg'));
+    await endpoint.put(sourceBucket, key, photo);
     const created = s3Notification('ObjectCreated:Put', sourceBucket, key, '0067A1B2C3D4E5F610');
     await handler({ Records: [queueRecord(created, 'b1b2c3d4-0000-4000-8000-000000000001')] });
     expect(await endpoint.keys(destinationBucket, `derived/${key}/`)).toHaveLength(14);
@@ -215,7 +220,7 @@ describe('the deployed function, fed as the stack’s queue feeds it, against a 
 
   it('names only the message that failed, so that the queue retries just that one', async () => {
     const key = 'uploads/fine.jpg';
-    await endpoint.put(sourceBucket, key, await fixture('Canon_40D.jpg'));
+    await endpoint.put(sourceBucket, key, photo);
     const good = s3Notification('ObjectCreated:Put', sourceBucket, key, '0067A1B2C3D4E5F630');
     const unreachable = s3Notification(
       'ObjectCreated:Put',
