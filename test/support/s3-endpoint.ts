@@ -17,6 +17,8 @@ export async function startS3Endpoint() {
   });
   return {
     s3,
+    /** The endpoint's URL, for code that builds its own client (AWS_ENDPOINT_URL_S3). */
+    address: server.address,
     async createBucket(name: string) {
       await s3.send(new CreateBucketCommand({ Bucket: name }));
     },
