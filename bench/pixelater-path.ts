@@ -1,14 +1,18 @@
 /**
  * pixelater's own code path, as the Lambda handler runs it: an SQS event in, the handler's
- * parsing, skip checks, render, writes and record, with storage in memory.
+ * parsing, skip checks, render, writes and record; storage in memory or on a real endpoint.
  */
 import { createHandler } from '../src/lambda/create-handler.ts';
 import { encodeObjectKey } from '../src/events/decode-object-key.ts';
 import { pipelineSettings } from '../src/pipeline/settings.ts';
 import { MemoryObjectStore } from '../src/storage/memory-object-store.ts';
+import type { ObjectStore } from '../src/storage/object-store.ts';
 
-export function pixelaterInMemory() {
-  const store = new MemoryObjectStore();
+/**
+ * Puts each image into `store` under a new key and hands the handler the SQS message S3
+ * would have sent for it, as the deployed queue delivers it.
+ */
+function handlerPath(store: ObjectStore, afterEach?: () => void) {
   const handler = createHandler({
     source: store,
     destination: store,
@@ -38,9 +42,14 @@ export function pixelaterInMemory() {
     });
     if (result.batchItemFailures.length > 0)
       throw new Error(`${key}: the handler reported a failure`);
-    // Keep memory flat across repetitions: drop what this run wrote.
-    store.objects.clear();
+    afterEach?.();
   };
+}
+
+export function pixelaterInMemory() {
+  const store = new MemoryObjectStore();
+  // Keep memory flat across repetitions: drop what each run wrote.
+  return handlerPath(store, () => store.objects.clear());
 }
 
 /**
@@ -53,36 +62,5 @@ export async function pixelaterOnEndpoint() {
   const endpoint = await startS3Endpoint();
   await endpoint.createBucket('bench-source');
   await endpoint.createBucket('bench-destination');
-  const store = new S3ObjectStore(endpoint.s3);
-  const handler = createHandler({
-    source: store,
-    destination: store,
-    settings: pipelineSettings({ destinationBucket: 'bench-destination' }),
-  });
-  let sequence = 0;
-
-  const run = async (bytes: Buffer): Promise<void> => {
-    const key = `bench/${++sequence}.img`;
-    await endpoint.put('bench-source', key, bytes);
-    const notification = {
-      Records: [
-        {
-          eventSource: 'aws:s3',
-          eventName: 'ObjectCreated:Put',
-          s3: {
-            bucket: { name: 'bench-source' },
-            object: { key: encodeObjectKey(key), size: bytes.length },
-          },
-        },
-      ],
-    };
-    const result = await handler({
-      Records: [
-        { eventSource: 'aws:sqs', messageId: String(sequence), body: JSON.stringify(notification) },
-      ],
-    });
-    if (result.batchItemFailures.length > 0)
-      throw new Error(`${key}: the handler reported a failure`);
-  };
-  return { run, stop: () => endpoint.stop() };
+  return { run: handlerPath(new S3ObjectStore(endpoint.s3)), stop: () => endpoint.stop() };
 }

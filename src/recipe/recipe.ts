@@ -122,6 +122,7 @@ export function recipesOf(config: ConfigValue): Recipes {
     background: background ?? config.background,
     naming: config.naming,
     outputs: outputs.map(outputSpec),
+    ...(config.record ? { record: config.record } : {}),
   });
   const list = (part: string | string[] | undefined) =>
     part === undefined ? [] : Array.isArray(part) ? part : [part];

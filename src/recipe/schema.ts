@@ -252,9 +252,25 @@ export const ruleSchema = z
   })
   .describe('The outputs for the keys that match; the first matching rule wins.');
 
+const recordSettingsSchema = z
+  .strictObject({
+    includeGpsPosition: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Write the GPS latitude and longitude in the record, not only whether there is one.',
+      ),
+    outputMetadata: z
+      .boolean()
+      .default(false)
+      .describe('Put a summary of the record on every output as S3 user metadata.'),
+  })
+  .describe('What the metadata record says; both off by default.');
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
+    record: recordSettingsSchema.optional(),
     background: colour
       .default('#ffffff')
       .describe('Transparent pixels are flattened onto this colour in JPEG outputs.'),

@@ -20,6 +20,25 @@ function problemsOf(config: unknown): string[] {
 }
 
 describe('the recipe file', () => {
+  it('carries the record settings to every rule, off when the file does not set them', () => {
+    const recipes = parseConfig(
+      JSON.stringify({
+        record: { includeGpsPosition: true },
+        rules: [
+          { name: 'avatars', match: { prefix: 'avatars/' }, outputs: [{ resize: { width: 64 } }] },
+        ],
+      }),
+      'pixelater.config.json',
+    );
+    expect(recipeFor(recipes, 'avatars/a.jpg').record).toEqual({
+      includeGpsPosition: true,
+      outputMetadata: false,
+    });
+    expect(recipeFor(recipes, 'other.jpg').record?.includeGpsPosition).toBe(true);
+    expect(defaultRecipe.record).toBeUndefined();
+    expect(problemsOf({ record: { includeGps: true } })).toHaveLength(1);
+  });
+
   it('names the path, what was expected and what was found, in plain words', () => {
     const problems = problemsOf({
       outputs: [{ pixelate: { grid: 8 } }, { resize: { width: 320 } }, { pixelate: { grid: 0 } }],
