@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
+import { esmBanner } from '../infra/function-bundling.ts';
+
 const run = promisify(execFile);
 const handlerSource = fileURLToPath(new URL('../src/lambda/handler.ts', import.meta.url));
 
@@ -24,9 +26,9 @@ export async function measureInitTime(runs = 5) {
     target: 'node20',
     outfile: bundle,
     external: ['sharp'],
-    banner: {
-      js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-    },
+    // As the deployed bundle is built (infra/function-bundling.ts).
+    mainFields: ['module', 'main'],
+    banner: { js: esmBanner },
     logLevel: 'silent',
   });
   const script = `const t = performance.now(); await import(${JSON.stringify(bundle)}); console.log(performance.now() - t);`;

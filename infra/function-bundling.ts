@@ -22,6 +22,18 @@ export const sharpArm64Files = [
  * @example
  * new NodejsFunction(scope, 'Function', { entry, bundling: functionBundling(recipeFile) });
  */
+/**
+ * Prepended to the bundled ES module: bundled CommonJS dependencies call require() and read
+ * __dirname (libheif's WebAssembly loader does at import), which an ES module lacks.
+ */
+export const esmBanner =
+  "import { createRequire as __pixelaterRequire } from 'node:module';" +
+  "import { fileURLToPath as __pixelaterPath } from 'node:url';" +
+  "import { dirname as __pixelaterDirname } from 'node:path';" +
+  'const require=__pixelaterRequire(import.meta.url);' +
+  'const __filename=__pixelaterPath(import.meta.url);' +
+  'const __dirname=__pixelaterDirname(__filename);';
+
 export function functionBundling(recipeFile: string | undefined): BundlingOptions {
   return {
     format: OutputFormat.ESM,
@@ -29,9 +41,7 @@ export function functionBundling(recipeFile: string | undefined): BundlingOption
     minify: true,
     sourceMap: true,
     mainFields: ['module', 'main'],
-    // Bundled CommonJS dependencies call require(); an ES module has none of its own.
-    banner:
-      "import { createRequire } from 'node:module';const require=createRequire(import.meta.url);",
+    banner: esmBanner,
     // The SDK is bundled rather than taken from the runtime, so that what runs is what was tested.
     externalModules: [],
     nodeModules: ['sharp'],

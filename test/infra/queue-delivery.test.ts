@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -17,6 +19,7 @@ import { encodeObjectKey } from '../../src/events/decode-object-key.ts';
 import { fixture } from '../support/fixtures.ts';
 import { startS3Endpoint } from '../support/s3-endpoint.ts';
 
+const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sourceBucket = 'pixelater-deployed-photos';
 const destinationBucket = 'pixelater-deployed-derivatives';
@@ -156,6 +159,15 @@ afterAll(async () => {
 });
 
 describe('the deployed function, fed as the stack’s queue feeds it, against a real S3 endpoint', () => {
+  it('loads in a plain Node process, as Lambda loads it, not only under the test runner', async () => {
+    // vitest supplies CommonJS globals such as __dirname to what it imports; Lambda does not.
+    const script = `await import(${JSON.stringify(pathToFileURL(join(workFolder, 'index.mjs')).href)});`;
+    const { stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...environment, NODE_OPTIONS: '' },
+    });
+    expect(stderr).not.toMatch(/ReferenceError|Error \[/);
+  });
+
   it('is configured with the imported buckets by name and changes neither bucket', () => {
     template.resourceCountIs('AWS::S3::Bucket', 0);
     template.resourceCountIs('AWS::S3::BucketPolicy', 0);
