@@ -128,13 +128,29 @@ async function sendObject(stack: LocalStack, query: URLSearchParams, response: S
     .catch(() => undefined);
   if (!object?.Body) return sendJson(response, 404, { error: `${bucket}/${key}: no such object` });
 
+  // Anyone who can upload chooses a source's Content-Type: only raster images and records
+  // are served as what they claim, so that an uploaded page or SVG never runs as this origin.
+  const claimed = (object.ContentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const served = displayableTypes.has(claimed) ? claimed : 'application/octet-stream';
   response.writeHead(200, {
-    'content-type': object.ContentType ?? 'application/octet-stream',
+    'content-type': served,
+    ...(served === claimed ? {} : { 'content-disposition': 'attachment' }),
     ...(object.ContentLength === undefined ? {} : { 'content-length': object.ContentLength }),
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
     'cache-control': 'no-cache',
   });
   (object.Body as Readable).pipe(response);
 }
+
+const displayableTypes = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'application/json',
+]);
 
 async function receiveUpload(
   stack: LocalStack,
