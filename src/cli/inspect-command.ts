@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 import { processObjectEvent } from '../pipeline/process-object-event.ts';
@@ -8,6 +8,11 @@ import { MemoryObjectStore } from '../storage/memory-object-store.ts';
 
 /** Runs the whole pipeline on one file in memory and prints its metadata record. */
 export async function runInspect(file: string): Promise<number> {
+  const stats = await stat(file).catch(() => undefined);
+  if (!stats) throw new Error(`${file}: no such file`);
+  if (!stats.isFile()) {
+    throw new Error(`${file}: not a file; inspect reads one image (process takes folders)`);
+  }
   const key = basename(file);
   const store = new MemoryObjectStore();
   await store.putObject('files', key, await readFile(file), {

@@ -73,10 +73,12 @@ interface Target {
 /** Bucket and key of an S3 request, path-style (`/bucket/key`) or virtual-hosted. */
 function parseTarget(incoming: IncomingMessage): Target | undefined {
   if (incoming.headers['x-amz-target']) return undefined; // an SQS JSON request
-  const url = new URL(incoming.url ?? '/', 'http://local');
+  const raw = incoming.url ?? '/';
+  const url = new URL(raw, 'http://local');
   const host = (incoming.headers.host ?? '').replace(/:\d+$/, '');
   const virtualHosted = host.match(/^(.+?)\.(?:s3\.)?localhost$/);
-  const path = url.pathname.slice(1);
+  // The path as sent: URL parsing would resolve '..' segments, which are part of an S3 key.
+  const path = raw.split('?')[0]?.slice(1) ?? '';
   const [bucket = '', ...rest] = virtualHosted ? [virtualHosted[1] ?? '', path] : path.split('/');
   let key: string;
   try {

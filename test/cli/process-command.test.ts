@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-import { caseFile, fixturePath } from '../support/fixtures.ts';
+import { caseFile, fixturePath, imagesFolder } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
 const cli = new URL('../../bin/pixelater.js', import.meta.url).pathname;
@@ -179,6 +179,14 @@ describe('pixelater, on a wrong command line', () => {
 });
 
 describe('pixelater inspect', () => {
+  it('says in one line that it reads one file when given a folder', async () => {
+    const result = await pixelater('inspect', imagesFolder);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `pixelater: ${imagesFolder}: not a file; inspect reads one image (process takes folders)`,
+    );
+  });
+
   it('prints the metadata record of a file without writing anything', async () => {
     const result = await pixelater('inspect', fixturePath('Landscape_8.jpg'));
     const record = JSON.parse(result.stdout);

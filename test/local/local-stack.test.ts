@@ -93,6 +93,16 @@ describe('the local stack, over HTTP with the AWS SDK and its default settings',
     expect([w1920.width, w1920.height]).toEqual([1920, 1280]);
   });
 
+  it('processes keys with dot-dot segments under the key as uploaded, as S3 does', async () => {
+    const photo = await fixture('tiny_2x2.png');
+    for (const key of ['../escape.png', 'a/../../b.png']) {
+      await stack.s3.send(
+        new PutObjectCommand({ Bucket: stack.sourceBucket, Key: key, Body: photo }),
+      );
+      expect((await waitForRecord(key)).source.key).toBe(key);
+    }
+  });
+
   it('writes a rejection record for a file that is not an image, and keeps going', async () => {
     await stack.s3.send(
       new PutObjectCommand({
