@@ -9,7 +9,7 @@ import { MemoryObjectStore } from '../storage/memory-object-store.ts';
 /** Runs the whole pipeline on one file in memory and prints its metadata record. */
 export async function runInspect(file: string): Promise<number> {
   const stats = await stat(file).catch(() => undefined);
-  if (!stats) throw new Error(`${file}: no such file`);
+  if (!stats) throw new Error(`${file}: no such file or folder`);
   if (!stats.isFile()) {
     throw new Error(`${file}: not a file; inspect reads one image (process takes folders)`);
   }

@@ -84,7 +84,7 @@ function printWelcome(stack: LocalStack, gallery: Gallery) {
 Try it (in another terminal):
 
   export AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_DEFAULT_REGION=${region}
-  aws --endpoint-url ${endpoint} s3 cp photo.jpg s3://${sourceBucket}/photo.jpg
+  aws --endpoint-url ${endpoint} s3 cp samples/waterfall-sideways.jpg s3://${sourceBucket}/photo.jpg
   aws --endpoint-url ${endpoint} s3 ls --recursive s3://${destinationBucket}/
 
 Press Ctrl-C to stop; everything is kept in memory and is gone when it stops.
