@@ -23,7 +23,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 import { assertNoLoop, pipelineSettings } from '../src/pipeline/settings.ts';
-import { functionBundling } from './function-bundling.ts';
+import { detectionEnvironment, functionBundling } from './function-bundling.ts';
 import type { StackOptions } from './stack-options.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -159,6 +159,7 @@ export class PixelaterStack extends Stack {
         MAX_INPUT_BYTES: String(options.maxInputBytes),
         MAX_PIXELS: String(options.maxPixels),
         NODE_OPTIONS: '--enable-source-maps',
+        ...detectionEnvironment,
       },
       bundling: functionBundling(options.recipeFile),
     });

@@ -13,7 +13,8 @@ export const recipeFileName = 'pixelater.config.json';
  * Memory for the function, in MB. Measured on this repository's pipeline with the default
  * recipe: a 22 MP JPEG peaked at 490-546 MB resident, a 24 MP WebP panorama at 655-703 MB,
  * a 48 MP JPEG at 1174 MB (whole Node process). 2048 MB leaves about three times the
- * 24 MP figure, and Lambda gives a little more than one vCPU at this size.
+ * 24 MP figure, and Lambda gives a little more than one vCPU at this size. Face detection
+ * adds about 100 MB (model and one search), faces and text about 450 MB: within it.
  */
 export const defaultMemoryMb = 2048;
 

@@ -1,5 +1,6 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
+import { type PresetName, presetNames } from '../recipe/presets.ts';
 import { pixelaterVersion } from '../record/metadata-record.ts';
 import { ExitCode } from './exit-code.ts';
 
@@ -41,6 +42,13 @@ function displayedSize(value: string): { width: number; height: number } {
 
 const configHelp = 'recipe file (default: pixelater.config.json in this folder, if any)';
 
+const presetOption = () =>
+  new Option(
+    '--preset <name>',
+    'a built-in recipe instead of a recipe file: default; privacy adds pixelated-faces.jpg; ' +
+      'privacy-text adds pixelated-faces-text.jpg (faces and text)',
+  ).choices(presetNames);
+
 const program = new Command('pixelater')
   .description('Turns images into pixelated and resized copies and a metadata record.')
   .version(pixelaterVersion)
@@ -64,13 +72,20 @@ program
   .option('--gallery-port <number>', 'port of the gallery page (0 picks a free one)', port, 4571)
   .option('--demo', 'also upload the sample photos that ship with pixelater', false)
   .option('--config <file>', configHelp)
+  .addOption(presetOption())
   .addHelpText(
     'after',
-    '\nExamples:\n  npm start\n  npm start -- --demo              # then open the gallery URL it prints\n' +
+    '\nExamples:\n  npm start\n  npm start -- --preset privacy\n  npm start -- --demo              # then open the gallery URL it prints\n' +
       '  npm start -- --port 9000 --gallery-port 9001',
   )
   .action(
-    async (options: { port: number; galleryPort: number; demo: boolean; config?: string }) => {
+    async (options: {
+      port: number;
+      galleryPort: number;
+      demo: boolean;
+      config?: string;
+      preset?: PresetName;
+    }) => {
       if (!program.opts().verbose) process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
       const { runStart } = await import('./start-command.ts');
       process.exitCode = await runStart(options);
@@ -86,6 +101,7 @@ program
   .option('--json', 'print only a machine-readable summary, no progress', false)
   .option('--allow-rejected', 'exit 0 even when some files were rejected', false)
   .option('--config <file>', configHelp)
+  .addOption(presetOption())
   .addHelpText(
     'after',
     `
@@ -100,6 +116,7 @@ Exit codes:
 Examples:
   npx pixelater process photos/ --out out/
   npx pixelater process photos/ --out out/ --concurrency 2 --allow-rejected
+  npx pixelater process --preset privacy photos/ --out out/
   npx pixelater process a.jpg b.png --out out/ --json > summary.json`,
   )
   .action(async (paths: string[], options) => {

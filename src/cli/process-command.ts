@@ -4,6 +4,7 @@ import type { ObjectEvent } from '../events/object-event.ts';
 import { processObjectEvent } from '../pipeline/process-object-event.ts';
 import { pipelineSettings } from '../pipeline/settings.ts';
 import { loadRecipes } from '../recipe/load-config.ts';
+import type { PresetName } from '../recipe/presets.ts';
 import { FileObjectStore } from '../storage/file-object-store.ts';
 import { assertOutputOutsideSources, collectSources } from './collect-sources.ts';
 import { ExitCode } from './exit-code.ts';
@@ -15,6 +16,8 @@ export interface ProcessOptions {
   json: boolean;
   allowRejected: boolean;
   config?: string;
+  /** A built-in recipe instead of a recipe file. */
+  preset?: PresetName;
 }
 
 export interface ProcessSummary {
@@ -34,7 +37,7 @@ export interface ProcessSummary {
  */
 export async function runProcess(paths: string[], options: ProcessOptions): Promise<number> {
   assertOutputOutsideSources(paths, options.out);
-  const { recipes } = loadRecipes(options.config, process.cwd());
+  const { recipes } = loadRecipes(options.config, process.cwd(), options.preset);
   const sources = await collectSources(paths);
   const deps = {
     source: FileObjectStore.ofFiles(sources),

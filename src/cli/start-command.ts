@@ -7,6 +7,7 @@ import { type Gallery, startGallery } from '../gallery/start-gallery.ts';
 import { type LocalStack, startLocalStack } from '../local/local-stack.ts';
 import type { InvocationReport } from '../pipeline/handle-invocation.ts';
 import { loadRecipes } from '../recipe/load-config.ts';
+import type { PresetName } from '../recipe/presets.ts';
 
 const samplesFolder = fileURLToPath(new URL('../../samples/', import.meta.url));
 
@@ -15,12 +16,14 @@ export interface StartOptions {
   galleryPort: number;
   demo: boolean;
   config?: string;
+  /** A built-in recipe instead of a recipe file. */
+  preset?: PresetName;
 }
 
 /** `pixelater start`: the local stack and its gallery page, until Ctrl-C. */
 export async function runStart(options: StartOptions): Promise<number> {
   const failures = new DeliveryFailures();
-  const { recipes, file } = loadRecipes(options.config, process.cwd());
+  const { recipes, file, preset } = loadRecipes(options.config, process.cwd(), options.preset);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -52,7 +55,11 @@ export async function runStart(options: StartOptions): Promise<number> {
   }
   printWelcome(stack, gallery);
   console.log(
-    file ? `recipes from ${file}\n` : 'built-in default recipe (no pixelater.config.json)\n',
+    preset
+      ? `built-in preset '${preset}'\n`
+      : file
+        ? `recipes from ${file}\n`
+        : 'built-in default recipe (no pixelater.config.json)\n',
   );
 
   if (options.demo) await uploadSamples(stack);

@@ -134,6 +134,8 @@ export class GalleryReader {
     if (record.status === 'rejected') {
       return { ...summary, status: SourceStatus.rejected, reason: record.rejection.reason };
     }
+    // Detection failed and the queue retries it: still waiting, with the reason.
+    if (record.status === 'failed') return { ...summary, reason: record.failure.reason };
     const thumbnail = record.outputs
       .filter(
         (output) => output.contentType === 'image/jpeg' && !output.name.startsWith('pixelated-'),

@@ -5,7 +5,7 @@ import { decodeApng } from './decode-apng.ts';
 import { decodeBmp } from './decode-bmp.ts';
 import { decodeHeic } from './decode-heic.ts';
 import { isTruncated } from './detect-truncation.ts';
-import { describe } from './inspect.ts';
+import { describe, inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
 import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { DecodeWarning, ImageInfo, RawImage } from './types.ts';
@@ -168,4 +168,23 @@ function fromRaw(image: RawImage, pageHeight?: number): Sharp {
     raw: { width, height, channels, pageHeight },
     animated: !!pageHeight,
   });
+}
+
+/**
+ * The still, orientation-corrected pixels of `bytes` at most `width` wide: what detection
+ * searches and what a render derives its outputs from.
+ *
+ * @example
+ * const working = await decodeUpright('photos/cat.jpg', bytes, 1800, defaultLimits);
+ * @throws {RejectionError} as `inspectImage` and `decodeSource` do.
+ */
+export async function decodeUpright(
+  key: string,
+  bytes: Buffer,
+  width: number,
+  limits: Limits,
+): Promise<RawImage> {
+  const info = await inspectImage(key, bytes, limits);
+  const { still } = await decodeSource(key, bytes, info, Math.min(width, info.width), limits);
+  return still;
 }

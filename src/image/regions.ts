@@ -1,3 +1,4 @@
+import type { DetectionTarget, DetectorAudit } from '../detect/types.ts';
 import type { RegionValue } from '../recipe/schema.ts';
 import type { RawImage } from './types.ts';
 
@@ -9,19 +10,36 @@ export interface PixelRect {
   height: number;
 }
 
+/** A box a detector found, in displayed pixels, and how sure it is of it. */
+export interface DetectedBox {
+  box: PixelRect;
+  /** The detector's confidence, 0 to 1. */
+  score: number;
+}
+
+/** What one detector found in one image, and what identifies the detector and its settings. */
+export interface RegionDetection {
+  boxes: DetectedBox[];
+  detector: DetectorAudit;
+  durationMs: number;
+}
+
 /**
- * Finds rectangles to pixelate in an image. Face detection plugs in here: a detector for
- * the region source 'faces' is handed the decoded working copy and returns rectangles in
- * displayed pixels. pixelater ships no detector yet; a recipe that asks for one is refused
- * at start-up (see `src/recipe/load-config.ts`).
+ * Finds rectangles to pixelate in an image: the detector behind a region source such as
+ * 'faces' or 'text' (`src/detect/region-detectors.ts`). It is handed the decoded upright
+ * working copy and returns boxes in displayed pixels. A detector that throws or runs out of
+ * time makes the outputs that asked for it fail: they are never written unredacted.
+ *
+ * @example
+ * const { boxes } = await facesDetector.detect(working, info.width, info.height);
  */
 export interface RegionDetector {
-  source: 'faces';
+  source: DetectionTarget;
   /**
-   * @param image the working copy, possibly smaller than the displayed image
-   * @param width the displayed width, the scale of the rectangles returned
+   * @param image the upright working copy, possibly smaller than the displayed image
+   * @param width the displayed width, the scale of the boxes returned
    */
-  detect(image: RawImage, width: number, height: number): Promise<PixelRect[]>;
+  detect(image: RawImage, width: number, height: number): Promise<RegionDetection>;
 }
 
 /**
@@ -48,26 +66,29 @@ export function pixelRect(
   return { left, top, width: right - left, height: bottom - top };
 }
 
+/** One detected box of a redacted output, in displayed pixels. */
+export interface RedactedRegion {
+  source: DetectionTarget;
+  score: number;
+  /** The box the detector found. */
+  box: PixelRect;
+  /** What was pixelated: the box grown by the margin, clipped to the image. */
+  region: PixelRect;
+}
+
 /**
- * `original` with the pixels inside `rects` taken from `pixelated` (the same size and
- * channels); every other pixel is `original`'s, untouched.
- *
- * @example
- * const out = keepOutsideRegions(working, fullyPixelated, [{ left: 0, top: 0, width: 64, height: 64 }]);
+ * What the metadata record says about an output with detected regions pixelated: every box,
+ * its score, the detectors with their models' checksums and thresholds, and how the boxes
+ * were covered; enough to check or redo it.
  */
-export function keepOutsideRegions(
-  original: RawImage,
-  pixelated: RawImage,
-  rects: PixelRect[],
-): RawImage {
-  const data = Buffer.from(original.data);
-  const rowBytes = original.width * original.channels;
-  for (const rect of rects) {
-    const start = rect.left * original.channels;
-    const end = (rect.left + rect.width) * original.channels;
-    for (let y = rect.top; y < rect.top + rect.height; y++) {
-      pixelated.data.copy(data, y * rowBytes + start, y * rowBytes + start, y * rowBytes + end);
-    }
-  }
-  return { ...original, data };
+export interface RedactionAudit {
+  sources: DetectionTarget[];
+  regions: RedactedRegion[];
+  detectors: DetectorAudit[];
+  margins: Record<DetectionTarget, number>;
+  blocksAcross: number;
+  /** Size of the image the detectors searched (the decoded upright working copy). */
+  searchedWidth: number;
+  searchedHeight: number;
+  detectMs: number;
 }

@@ -1,3 +1,5 @@
+import type { Sharp } from 'sharp';
+
 import {
   blockSampleWidth,
   type PlannedOutput,
@@ -6,6 +8,8 @@ import {
 } from '../recipe/plan-outputs.ts';
 import type { OutputSpec, Recipe } from '../recipe/recipe.ts';
 import type { RegionValue } from '../recipe/schema.ts';
+import { DetectionFailedError } from '../detect/errors.ts';
+import type { DetectionTarget } from '../detect/types.ts';
 import { type CopyrightFields, readCopyright } from './copyright.ts';
 import { keepsAnimation, renderAnimatedOutput } from './animation.ts';
 import { decodeSource } from './decode.ts';
@@ -18,7 +22,15 @@ import { reducePalette } from './palette.ts';
 import { perceptualHash } from './perceptual-hash.ts';
 import { blockMeans, enlargeBlocks } from './pixelate.ts';
 import { type Placeholders, placeholdersOf } from './placeholders.ts';
-import { keepOutsideRegions, pixelRect, type PixelRect, type RegionDetector } from './regions.ts';
+import { pixelateRegions, withMargin } from './pixelate-regions.ts';
+import {
+  pixelRect,
+  type PixelRect,
+  type RedactedRegion,
+  type RedactionAudit,
+  type RegionDetection,
+  type RegionDetector,
+} from './regions.ts';
 import { resize } from './resize.ts';
 import { deriveSmallCopy } from './small-copy.ts';
 import { contentTypeOf, type ImageInfo, type RawImage } from './types.ts';
@@ -35,6 +47,8 @@ export interface RenderedOutput {
   data: Buffer;
   /** Time from the working buffer to this output's bytes (outputs are encoded together). */
   encodeMs: number;
+  /** For an output with detected regions (faces, text) pixelated: what was found and covered. */
+  redaction?: RedactionAudit;
 }
 
 export interface RenderResult {
@@ -54,7 +68,10 @@ export interface RenderResult {
 export interface RenderContext {
   /** Rectangles the uploader gave with the object (metadata, tags or a sidecar). */
   objectRegions?: RegionValue[];
-  /** Detectors for region sources such as 'faces'. */
+  /**
+   * Detectors for the region sources 'faces' and 'text'. An output that asks for a source
+   * with no detector here is not rendered: the render fails with `DetectionFailedError`.
+   */
   detectors?: RegionDetector[];
 }
 
@@ -66,6 +83,8 @@ export interface RenderContext {
  * @example
  * const { info, outputs } = await renderImage('photos/cat.jpg', bytes, defaultRecipe, defaultLimits);
  * @throws {RejectionError} when the bytes are not an image that can be processed.
+ * @throws {DetectionFailedError} when an output asks for detected regions and the detector is
+ *   missing, fails or runs out of time: nothing is rendered, so nothing unredacted is written.
  */
 export async function renderImage(
   key: string,
@@ -97,7 +116,17 @@ export async function renderImage(
   ]);
   const described = performance.now();
 
-  const image: WorkingImage = { working, sampled, info, recipe, copyright, context, described };
+  const image: WorkingImage = {
+    key,
+    working,
+    sampled,
+    info,
+    recipe,
+    copyright,
+    context,
+    described,
+    detections: new Map(),
+  };
   const outputs = await Promise.all(
     plan.map((output) =>
       animation && keepsAnimation(output.format)
@@ -125,6 +154,7 @@ export async function renderImage(
 }
 
 interface WorkingImage {
+  key: string;
   working: RawImage;
   /** A smaller copy that block means are computed from (the working copy for regions). */
   sampled: RawImage;
@@ -134,14 +164,25 @@ interface WorkingImage {
   context: RenderContext;
   /** When encoding began, for each output's `encodeMs`. */
   described: number;
+  /** One search per detector and image, however many outputs ask for it. */
+  detections: Map<DetectionTarget, Promise<RegionDetection>>;
 }
 
 async function renderOutput(output: PlannedOutput, image: WorkingImage): Promise<RenderedOutput> {
   const { spec } = output;
-  const pipeline =
+  const { pipeline, redaction } =
     spec.kind === 'pixelate'
       ? await pixelated(output, spec, image)
-      : resize(image.working, spec.resize, output.width, output.height, image.recipe.background);
+      : {
+          pipeline: resize(
+            image.working,
+            spec.resize,
+            output.width,
+            output.height,
+            image.recipe.background,
+          ),
+          redaction: undefined,
+        };
 
   const data = await encode(pipeline, {
     format: output.format,
@@ -164,14 +205,19 @@ async function renderOutput(output: PlannedOutput, image: WorkingImage): Promise
     // LIMITATION: outputs are encoded at once on libvips' shared threads, so each figure is
     // the time until that output was ready, not its own CPU cost; `npm run bench` measures that.
     encodeMs: Math.round(performance.now() - image.described),
+    ...(redaction ? { redaction } : {}),
   };
 }
 
+type PixelateSpec = OutputSpec & { kind: 'pixelate' };
+type RegionOptions = NonNullable<PixelateSpec['pixelate']['regions']>;
+
 async function pixelated(
   output: PlannedOutput,
-  spec: OutputSpec & { kind: 'pixelate' },
-  { working, sampled, info, context }: WorkingImage,
-) {
+  spec: PixelateSpec,
+  image: WorkingImage,
+): Promise<{ pipeline: Sharp; redaction?: RedactionAudit }> {
+  const { working, sampled, info } = image;
   const grid = output.grid!;
   const { size, pixelsPerBlock, palette, regions } = spec.pixelate;
   let means = blockMeans(sampled, grid, info.width, info.height);
@@ -179,41 +225,107 @@ async function pixelated(
 
   if (size === 'small') {
     const small = { blockSize: pixelsPerBlock, columns: grid.columns, rows: grid.rows };
-    return enlargeBlocks(means, small, output.width, output.height);
+    return { pipeline: enlargeBlocks(means, small, output.width, output.height) };
   }
-  const whole = enlargeBlocks(means, grid, info.width, info.height);
-  if (!regions) return whole;
+  const whole = () => enlargeBlocks(means, grid, info.width, info.height);
+  if (!regions) return { pipeline: whole() };
 
-  const rects = await regionRects(regions, working, info, context);
-  if (rects === 'whole-image') return whole;
-  const { data } = await whole.raw().toBuffer({ resolveWithObject: true });
-  return fromRaw(keepOutsideRegions(working, { ...working, data }, rects));
+  const found = await findRegions(output, regions, image);
+  if (found.wholeImage) return { pipeline: whole(), redaction: found.redaction };
+  // Fixed and uploader-given rectangles show the whole-image pixelation's blocks; detected
+  // boxes get blocks scaled to each box, so that no face is left with blocks too small.
+  const onGrid = pixelateRegions(working, found.rectangles, { grid, means });
+  const regionsPixelated = pixelateRegions(
+    onGrid,
+    (found.redaction?.regions ?? []).map(({ region }) => region),
+    { blocksAcross: regions.blocksAcross },
+  );
+  return { pipeline: fromRaw(regionsPixelated), redaction: found.redaction };
 }
 
-async function regionRects(
-  regions: NonNullable<(OutputSpec & { kind: 'pixelate' })['pixelate']['regions']>,
-  working: RawImage,
-  info: ImageInfo,
-  context: RenderContext,
-): Promise<PixelRect[] | 'whole-image'> {
-  const { width, height } = info;
-  const rects = regions.rectangles.map((region) => pixelRect(region, width, height));
+interface FoundRegions {
+  /** Fixed and uploader-given rectangles, in displayed pixels. */
+  rectangles: PixelRect[];
+  /** Present when the output asks for detected regions. */
+  redaction?: RedactionAudit;
+  /** Sources were asked for, none gave a rectangle, and the recipe says pixelate it all. */
+  wholeImage: boolean;
+}
+
+async function findRegions(
+  output: PlannedOutput,
+  regions: RegionOptions,
+  image: WorkingImage,
+): Promise<FoundRegions> {
+  const { width, height } = image.info;
+  const rectangles = regions.rectangles
+    .map((region) => pixelRect(region, width, height))
+    .filter((rect): rect is PixelRect => rect !== undefined);
   let fromSources = 0;
-  for (const source of regions.sources) {
-    if (source === 'object') {
-      const found = (context.objectRegions ?? []).map((region) => pixelRect(region, width, height));
-      fromSources += found.filter(Boolean).length;
-      rects.push(...found);
-    } else {
-      const detector = context.detectors?.find((candidate) => candidate.source === source);
-      // Start-up refuses recipes whose detectors are missing; this is the last guard.
-      if (!detector) return 'whole-image';
-      const found = await detector.detect(working, width, height);
-      fromSources += found.length;
-      rects.push(...found);
-    }
+  if (regions.sources.includes('object')) {
+    const given = (image.context.objectRegions ?? [])
+      .map((region) => pixelRect(region, width, height))
+      .filter((rect): rect is PixelRect => rect !== undefined);
+    fromSources += given.length;
+    rectangles.push(...given);
   }
+
+  const detected = regions.sources.filter((source) => source !== 'object');
+  let redaction: RedactionAudit | undefined;
+  if (detected.length > 0) {
+    const searches = await Promise.all(detected.map((source) => detectOnce(output, source, image)));
+    const found: RedactedRegion[] = searches.flatMap((search, index) => {
+      const source = detected[index]!;
+      return search.boxes.map(({ box, score }) => ({
+        source,
+        score,
+        box,
+        region: withMargin(box, regions.margins[source], width, height),
+      }));
+    });
+    fromSources += found.length;
+    redaction = {
+      sources: detected,
+      regions: found,
+      detectors: searches.map((search) => search.detector),
+      margins: regions.margins,
+      blocksAcross: regions.blocksAcross,
+      searchedWidth: image.working.width,
+      searchedHeight: image.working.height,
+      detectMs: searches.reduce((total, search) => total + search.durationMs, 0),
+    };
+  }
+
   const nothingFound = regions.sources.length > 0 && fromSources === 0;
-  if (nothingFound && regions.whenNoneFound === 'whole-image') return 'whole-image';
-  return rects.filter((rect): rect is PixelRect => rect !== undefined);
+  const wholeImage = nothingFound && regions.whenNoneFound === 'whole-image';
+  return { rectangles, wholeImage, ...(redaction ? { redaction } : {}) };
+}
+
+/**
+ * The search of `source`'s detector over the working copy, run once per image. A missing
+ * detector or one that fails is a `DetectionFailedError` naming the output that asked.
+ */
+async function detectOnce(
+  output: PlannedOutput,
+  source: DetectionTarget,
+  image: WorkingImage,
+): Promise<RegionDetection> {
+  const notWritten = `${output.name} not written`;
+  const detector = image.context.detectors?.find((candidate) => candidate.source === source);
+  if (!detector) {
+    throw new DetectionFailedError(image.key, `${notWritten}: no ${source} detector is configured`);
+  }
+  let search = image.detections.get(source);
+  if (!search) {
+    search = detector.detect(image.working, image.info.width, image.info.height);
+    image.detections.set(source, search);
+  }
+  try {
+    return await search;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DetectionFailedError(image.key, `${notWritten}: detection failed (${reason})`, {
+      cause: error,
+    });
+  }
 }

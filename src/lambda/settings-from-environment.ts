@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
+import { defaultDetectionSettings } from '../detect/region-detectors.ts';
 import { ConfigurationError } from '../errors.ts';
 import { defaultLimits } from '../image/limits.ts';
 import { loadRecipes } from '../recipe/load-config.ts';
+import { presetNames } from '../recipe/presets.ts';
 import { assertNoLoop, type PipelineSettings, pipelineSettings } from '../pipeline/settings.ts';
 
 const environment = z.object({
@@ -23,14 +25,23 @@ const environment = z.object({
     .default(defaultLimits.allowSvg ? 'true' : 'false')
     .transform((value) => value === 'true'),
   PIXELATER_CONFIG: z.string().optional(),
+  PRESET: z.enum(presetNames).optional(),
+  FACE_MODEL_PATH: z.string().min(1).default(defaultDetectionSettings.faceModelPath),
+  TEXT_MODEL_PATH: z.string().min(1).default(defaultDetectionSettings.textModelPath),
+  DETECTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultDetectionSettings.timeoutMs),
   LAMBDA_TASK_ROOT: z.string().optional(),
 });
 
 /**
  * Reads the function's settings from its environment, refusing at start-up anything that
- * is missing or that would make the function process its own outputs. The recipes come from
- * PIXELATER_CONFIG (a path) or `pixelater.config.json` in the function's folder
- * (LAMBDA_TASK_ROOT), or are the built-in default.
+ * is missing or that would make the function process its own outputs. The recipes are the
+ * built-in PRESET when set, or come from PIXELATER_CONFIG (a path) or `pixelater.config.json`
+ * in the function's folder (LAMBDA_TASK_ROOT), or are the built-in default. Detection reads
+ * its models from FACE_MODEL_PATH and TEXT_MODEL_PATH, within DETECTION_TIMEOUT_MS.
  *
  * @throws {ConfigurationError} listing every problem.
  */
@@ -47,6 +58,7 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSetting
   const { recipes } = loadRecipes(
     values.PIXELATER_CONFIG,
     values.LAMBDA_TASK_ROOT ?? process.cwd(),
+    values.PRESET,
   );
   const settings = pipelineSettings({
     recipes,
@@ -58,6 +70,12 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): PipelineSetting
       maxAnimationPixels: values.MAX_ANIMATION_PIXELS,
       maxSeconds: values.MAX_SECONDS,
       allowSvg: values.ALLOW_SVG,
+    },
+    detection: {
+      ...defaultDetectionSettings,
+      faceModelPath: values.FACE_MODEL_PATH,
+      textModelPath: values.TEXT_MODEL_PATH,
+      timeoutMs: values.DETECTION_TIMEOUT_MS,
     },
   });
   if (values.SOURCE_BUCKET) assertNoLoop(values.SOURCE_BUCKET, values.SOURCE_PREFIX, settings);

@@ -1,3 +1,4 @@
+import { DetectionFailedError, ModelLoadError } from '../detect/errors.ts';
 import { SourceKeptChangingError } from '../errors.ts';
 
 /**
@@ -47,6 +48,10 @@ const transientCodes = new Set([
  */
 export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof SourceKeptChangingError) return FailureKind.transient;
+  // A model that cannot be loaded needs the set-up fixed; a slow or failed search may pass.
+  if (error instanceof DetectionFailedError) {
+    return error.cause instanceof ModelLoadError ? FailureKind.refused : FailureKind.transient;
+  }
   if (!(error instanceof Error)) return FailureKind.unexpected;
   const shaped = error as Error & {
     code?: string;

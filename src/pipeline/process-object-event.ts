@@ -6,6 +6,8 @@ import {
   RejectionError,
   SourceKeptChangingError,
 } from '../errors.ts';
+import { DetectionFailedError } from '../detect/errors.ts';
+import { regionDetectors } from '../detect/region-detectors.ts';
 import type { ObjectEvent } from '../events/object-event.ts';
 import { renderImage } from '../image/render.ts';
 import { logSourceChangedWhileProcessing } from '../log.ts';
@@ -17,7 +19,7 @@ import type {
   ProcessedRecord,
   SourceEntry,
 } from '../record/metadata-record.ts';
-import { pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
+import { FailureCheck, pixelaterVersion, recordSchemaVersion } from '../record/metadata-record.ts';
 import { MarkerMetadata, recordKey } from '../record/output-keys.ts';
 import { summaryMetadata } from '../record/summary-metadata.ts';
 import {
@@ -55,7 +57,9 @@ export interface PipelineDeps {
  * deleted), and the last writer always leaves outputs and record matching the source.
  *
  * A `RejectionError` (the object is at fault) becomes a rejection record and a `rejected`
- * outcome; any other error is transient and thrown for the queue to retry.
+ * outcome; any other error is transient and thrown for the queue to retry. When detection
+ * fails for an output that promises redaction, no output is written, only a failed record
+ * that says so, and the error is thrown so that the object is retried: fail closed.
  *
  * @example
  * await processObjectEvent({ kind: 'created', bucket: 'in', key: 'cat.jpg', ... }, deps);
@@ -130,6 +134,7 @@ async function processOnce(event: ObjectEvent, deps: PipelineDeps): Promise<Pass
   } catch (error) {
     if (error instanceof RejectionError)
       return { outcome: await reject(event, source, error, deps), version: source };
+    if (error instanceof DetectionFailedError) await recordFailure(event, source, error, deps);
     throw error;
   }
 }
@@ -150,7 +155,10 @@ async function writeOutputs(
   const objectRegions = wantsObjectRegions(recipe)
     ? await readObjectRegions(event, source, deps)
     : undefined;
-  const rendered = await renderImage(event.key, source.bytes, recipe, limits, { objectRegions });
+  const rendered = await renderImage(event.key, source.bytes, recipe, limits, {
+    objectRegions,
+    detectors: regionDetectors(settings.detection),
+  });
   const written = performance.now();
 
   const outputs: OutputEntry[] = rendered.outputs.map((output) => ({
@@ -162,6 +170,7 @@ async function writeOutputs(
     height: output.height,
     bytes: output.data.length,
     encodeMs: output.encodeMs,
+    ...(output.redaction ? { redaction: output.redaction } : {}),
   }));
   const { metadata } = rendered;
   const record: ProcessedRecord = {
@@ -218,6 +227,25 @@ async function reject(
     reason: error.reason,
     recordKey: key,
   };
+}
+
+/**
+ * Records that the outputs promising redaction could not be made. Outputs of an earlier
+ * upload under this key are deleted first, as for a rejection: they no longer describe it.
+ */
+async function recordFailure(
+  event: ObjectEvent,
+  source: StoredObject,
+  error: DetectionFailedError,
+  deps: PipelineDeps,
+): Promise<void> {
+  await eraseOutputs(event, deps);
+  const record: MetadataRecord = {
+    status: 'failed',
+    ...recordCommon(event, source, deps),
+    failure: { check: FailureCheck.detectionFailed, reason: error.reason, willRetry: true },
+  };
+  await writeRecord(event, source, record, deps);
 }
 
 async function removeDerivatives(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {

@@ -1,3 +1,4 @@
+import { defaultDetectionSettings, type DetectionSettings } from '../detect/region-detectors.ts';
 import { ConfigurationError } from '../errors.ts';
 import { defaultLimits, type Limits } from '../image/limits.ts';
 import { defaultRecipes, type Recipes } from '../recipe/recipe.ts';
@@ -10,12 +11,20 @@ export interface PipelineSettings {
   /** The recipes of `pixelater.config.json` (the built-in default without one). */
   recipes: Recipes;
   limits: Limits;
+  /** Models, thresholds and time limit of the detectors behind 'faces' and 'text' regions. */
+  detection: DetectionSettings;
 }
 
 export function pipelineSettings(
   settings: Pick<PipelineSettings, 'destinationBucket'> & Partial<PipelineSettings>,
 ): PipelineSettings {
-  return { destinationPrefix: '', recipes: defaultRecipes, limits: defaultLimits, ...settings };
+  return {
+    destinationPrefix: '',
+    recipes: defaultRecipes,
+    limits: defaultLimits,
+    detection: defaultDetectionSettings,
+    ...settings,
+  };
 }
 
 /** What the user calls the settings `assertNoLoop` talks about, where they set them. */

@@ -65,6 +65,8 @@ export async function shouldSkip(
     if (compareSequencers(event.sequencer, recordedSequencer) < 0) return SkipReason.stale;
   }
   if (event.kind === 'removed') return undefined;
+  // A failed record marks work still owed (detection failed): its retry must go ahead.
+  if (recorded[MarkerMetadata.status] === 'failed') return undefined;
 
   const sameBytes =
     event.etag !== undefined &&

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 
 import { ConfigurationError } from '../errors.ts';
 import { outputBaseName } from './output-name.ts';
+import { type PresetName, presetRecipes } from './presets.ts';
 import { defaultRecipes, outputSpec, type Recipes, recipesOf } from './recipe.ts';
 import { type ConfigValue, configSchema } from './schema.ts';
 
@@ -20,11 +21,6 @@ export class RecipeFileError extends ConfigurationError {
   }
 }
 
-// LIMITATION: no face detector yet, so a recipe asking for 'faces' regions is refused at
-// start-up; a detector registers here and is passed to renderImage (RegionDetector).
-/** Region sources that have a detector in this build; 'faces' arrives with face detection. */
-export const availableRegionSources: readonly string[] = ['object'];
-
 /**
  * Parses and checks the text of a recipe file, listing every problem at once, each with its
  * path in the file and what was expected:
@@ -34,11 +30,7 @@ export const availableRegionSources: readonly string[] = ['object'];
  * const recipes = parseConfig('{"outputs":[{"resize":{"width":320}}]}', 'pixelater.config.json');
  * @throws {RecipeFileError} naming the file and listing the problems.
  */
-export function parseConfig(
-  text: string,
-  file: string,
-  regionSources: readonly string[] = availableRegionSources,
-): Recipes {
+export function parseConfig(text: string, file: string): Recipes {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -48,7 +40,7 @@ export function parseConfig(
   const parsed = configSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) throw new RecipeFileError(file, parsed.error.issues.map(describeIssue));
 
-  const problems = checkConfig(parsed.data, regionSources);
+  const problems = checkConfig(parsed.data);
   if (problems.length > 0) throw new RecipeFileError(file, problems);
   return recipesOf(parsed.data);
 }
@@ -57,18 +49,35 @@ export function parseConfig(
 export interface LoadedRecipes {
   recipes: Recipes;
   file?: string;
+  /** The built-in preset they are, when one was named. */
+  preset?: PresetName;
 }
 
 /**
- * The recipes for a run: from the file named (`--config`, `PIXELATER_CONFIG`), or from
- * `pixelater.config.json` in `folder`, or the built-in default recipe when there is none.
- * Synchronous, so that a Lambda function can refuse a bad file while it initialises.
+ * The recipes for a run: a built-in preset when one is named (`--preset`, `PRESET`), else
+ * the file named (`--config`, `PIXELATER_CONFIG`), or `pixelater.config.json` in `folder`, or
+ * the built-in default recipe when there is none. Synchronous, so that a Lambda function can
+ * refuse a bad file while it initialises.
  *
  * @example
  * const { recipes, file } = loadRecipes(options.config, process.cwd());
+ * const { recipes: privacy } = loadRecipes(undefined, process.cwd(), 'privacy');
  * @throws {RecipeFileError} when the file is missing, unreadable or invalid.
+ * @throws {ConfigurationError} when both a preset and a recipe file are named.
  */
-export function loadRecipes(named: string | undefined, folder: string): LoadedRecipes {
+export function loadRecipes(
+  named: string | undefined,
+  folder: string,
+  preset?: PresetName,
+): LoadedRecipes {
+  if (preset !== undefined) {
+    if (named) {
+      throw new ConfigurationError(
+        `both the preset '${preset}' and the recipe file ${named} were given; name only one`,
+      );
+    }
+    return { recipes: presetRecipes(preset), preset };
+  }
   const file = findConfigFile(named, folder);
   if (!file) return { recipes: defaultRecipes };
   let text: string;
@@ -94,8 +103,8 @@ export function findConfigFile(named: string | undefined, folder: string): strin
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Checks the schema cannot express: unique keys, detectors that exist. */
-function checkConfig(config: ConfigValue, regionSources: readonly string[]): string[] {
+/** Checks the schema cannot express: unique keys. */
+function checkConfig(config: ConfigValue): string[] {
   const problems: string[] = [];
   const lists: Array<[string, ConfigValue['outputs']]> = [
     ['outputs', config.outputs],
@@ -117,15 +126,6 @@ function checkConfig(config: ConfigValue, regionSources: readonly string[]): str
             `('${outputBaseName(spec)}', ${spec.format}); give one of them a "name"`,
         );
       } else seen.set(name, index);
-      if (spec.kind !== 'pixelate') return;
-      spec.pixelate.regions?.sources.forEach((source, at) => {
-        if (!regionSources.includes(source)) {
-          problems.push(
-            `${path}[${index}].pixelate.regions.sources[${at}]: '${source}' needs ${source} ` +
-              `detection, which this build of pixelater does not include yet`,
-          );
-        }
-      });
     });
   }
   return problems;

@@ -20,6 +20,11 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `expected one of ${values.map((v) => `'${v}'`).join(', ')}` });
 }
 
+const fraction = z
+  .number({ error: 'expected a number from 0 to 1' })
+  .min(0, { error: 'expected a number from 0 to 1' })
+  .max(1, { error: 'expected a number from 0 to 1' });
+
 const colour = z
   .string({ error: "expected a colour such as '#ffffff' or '#00000000'" })
   .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, {
@@ -48,7 +53,7 @@ export const positionNames = [
 export const fitNames = ['inside', 'cover', 'contain', 'fill'] as const;
 
 /** Where the rectangles of a pixelated region come from. */
-export const regionSourceNames = ['object', 'faces'] as const;
+export const regionSourceNames = ['object', 'faces', 'text'] as const;
 
 export const regionSchema = z
   .strictObject({
@@ -73,13 +78,30 @@ const regionsSchema = z
       .default([])
       .describe(
         "'object': rectangles the uploader gives with the object (metadata, tags or sidecar " +
-          "JSON); 'faces': rectangles found by face detection.",
+          "JSON); 'faces': faces found by face detection; 'text': lines of text and licence " +
+          'plates found by text detection.',
       ),
     whenNoneFound: oneOf(['whole-image', 'leave'])
       .default('whole-image')
       .describe(
         "When a source is asked for and gives no rectangle: 'whole-image' pixelates everything " +
-          "(safe for privacy), 'leave' writes the image untouched.",
+          "(safe for privacy), 'leave' writes the image untouched (a photo without a face stays sharp).",
+      ),
+    blocksAcross: wholeNumber(2, 64)
+      .default(8)
+      .describe(
+        'Blocks along the longer side of each detected face or text box: the block side ' +
+          'scales with the box, so a small face far away is hidden as well as a large one.',
+      ),
+    margins: z
+      .strictObject({
+        faces: fraction.default(0.25),
+        text: fraction.default(0.1),
+      })
+      .prefault({})
+      .describe(
+        'Added around each detected box on every side, as a fraction of its width and height: ' +
+          'a face box leaves out hair, ears and chin.',
       ),
   })
   .describe('Pixelate only these rectangles; everything else is left untouched.');

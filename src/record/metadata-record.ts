@@ -9,6 +9,7 @@ import type {
   GpsPosition,
 } from '../image/embedded-metadata.ts';
 import type { Placeholders } from '../image/placeholders.ts';
+import type { RedactionAudit } from '../image/regions.ts';
 import type { ImageInfo } from '../image/types.ts';
 
 /**
@@ -124,6 +125,39 @@ const PlaceholdersSchema = z
   })
   .describe('What to show before the image loads, all from one small decoded copy');
 
+const RectSchema = z.object({ left: count, top: count, width: count, height: count });
+
+const DetectionSourceSchema = z.enum(['faces', 'text']);
+
+const RedactionSchema = z
+  .object({
+    sources: z.array(DetectionSourceSchema).describe('The detected region sources asked for'),
+    regions: z.array(
+      z.object({
+        source: DetectionSourceSchema,
+        score: z.number().min(0).max(1),
+        box: RectSchema.describe('The box the detector found, in displayed pixels'),
+        region: RectSchema.describe('What was pixelated: the box and its margin, clipped'),
+      }),
+    ),
+    detectors: z.array(
+      z.object({
+        target: DetectionSourceSchema,
+        detector: z.string(),
+        model: z.string().describe('File name of the model'),
+        modelSha256: z.string().regex(/^[0-9a-f]{64}$/),
+        thresholds: z.record(z.string(), z.number()),
+        tileWidths: z.array(count).describe('Tile widths searched besides the whole image'),
+      }),
+    ),
+    margins: z.object({ faces: z.number(), text: z.number() }),
+    blocksAcross: count.describe("Blocks along each region's longer side"),
+    searchedWidth: count,
+    searchedHeight: count,
+    detectMs: count,
+  })
+  .describe('Every box pixelated by detection, and which detector and model found it');
+
 const OutputEntrySchema = z.object({
   name: z.string(),
   key: z.string(),
@@ -133,6 +167,7 @@ const OutputEntrySchema = z.object({
   height: count,
   bytes: count,
   encodeMs: count.optional(),
+  redaction: RedactionSchema.optional(),
 });
 
 const TimingsSchema = z
@@ -187,14 +222,34 @@ export const RejectedRecordSchema = z
   })
   .describe('<source key>/metadata.json for an object that was refused, saying why');
 
+/** Why a failed record was written; unlike a rejection, the object is retried. */
+export const FailureCheck = { detectionFailed: 'detection-failed' } as const;
+export type FailureCheck = (typeof FailureCheck)[keyof typeof FailureCheck];
+
+export const FailedRecordSchema = z
+  .object({
+    status: z.literal('failed'),
+    ...commonShape,
+    failure: z.object({
+      check: z.enum(Object.values(FailureCheck) as [FailureCheck, ...FailureCheck[]]),
+      reason: z.string(),
+      willRetry: z.literal(true),
+    }),
+  })
+  .describe(
+    '<source key>/metadata.json for an object whose outputs that promise redaction could not ' +
+      'be made (detection failed or timed out): nothing else is listed for it, and it is retried',
+  );
+
 export const MetadataRecordSchema = z
-  .discriminatedUnion('status', [ProcessedRecordSchema, RejectedRecordSchema])
+  .discriminatedUnion('status', [ProcessedRecordSchema, RejectedRecordSchema, FailedRecordSchema])
   .meta({ title: 'pixelater metadata record' });
 
 export type SourceEntry = z.infer<typeof SourceEntrySchema>;
 export type OutputEntry = z.infer<typeof OutputEntrySchema>;
 export type ProcessedRecord = z.infer<typeof ProcessedRecordSchema>;
 export type RejectedRecord = z.infer<typeof RejectedRecordSchema>;
+export type FailedRecord = z.infer<typeof FailedRecordSchema>;
 export type MetadataRecord = z.infer<typeof MetadataRecordSchema>;
 
 // The image code's types and the schema must name the same fields, or this fails to compile:
@@ -204,12 +259,13 @@ type Same<A, B> = [A, keyof A] extends [B, keyof B]
     ? true
     : false
   : false;
-const shapesAgree: [true, true, true, true, true, true] = [
+const shapesAgree: [true, true, true, true, true, true, true] = [
   true as Same<ImageInfo, z.infer<typeof ImageInfoSchema>>,
   true as Same<CameraSummary, z.infer<typeof CameraSchema>>,
   true as Same<EmbeddedSummary, z.infer<typeof EmbeddedSchema>>,
   true as Same<AnimationSummary, z.infer<typeof AnimationSchema>>,
   true as Same<GpsPosition, z.infer<typeof GpsPositionSchema>>,
   true as Same<Placeholders, z.infer<typeof PlaceholdersSchema>>,
+  true as Same<RedactionAudit, z.infer<typeof RedactionSchema>>,
 ];
 void shapesAgree;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
+import { facesFolder } from '../support/faces.ts';
 import { caseFile, fixturePath, imagesFolder } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
@@ -63,6 +64,49 @@ describe('pixelater process', () => {
     expect(summary.rejected).toEqual([
       { key: 'obj02.txt', reason: "not an image (starts with 'shopping')" },
     ]);
+  });
+
+  it('adds a face-pixelated copy with its audit under --preset privacy', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pixelater-out-'));
+    const photo = join(facesFolder, 'two_2faces_heights.jpg');
+    const result = await pixelater('process', '--preset', 'privacy', photo, '--out', out);
+    expect(result.stdout).toContain('processed  two_2faces_heights.jpg -> 14 outputs');
+    expect(result.code).toBe(0);
+    const record = JSON.parse(
+      await readFile(join(out, 'two_2faces_heights.jpg', 'metadata.json'), 'utf8'),
+    );
+    expect(record.recipe.name).toBe('privacy');
+    const faces = record.outputs.find(
+      (output: { name: string }) => output.name === 'pixelated-faces.jpg',
+    );
+    expect(faces.redaction.regions).toHaveLength(2);
+    expect(faces.redaction.detectors[0].detector).toBe('ultraface-rfb-320');
+    expect(await readdir(join(out, 'two_2faces_heights.jpg'))).toContain('pixelated-faces.jpg');
+  });
+
+  it('refuses a preset it does not know, listing the ones it does', async () => {
+    const result = await pixelater('process', '--preset', 'blurry', '/tmp', '--out', '/tmp/x');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('default, privacy, privacy-text');
+  });
+
+  it('refuses a preset and a recipe file together', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'pixelater-out-'));
+    const photo = fixturePath('tiny_2x2.png');
+    const result = await pixelater(
+      'process',
+      '--preset',
+      'privacy',
+      '--config',
+      'shop.json',
+      photo,
+      '--out',
+      out,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "both the preset 'privacy' and the recipe file shop.json were given; name only one",
+    );
   });
 
   it('says in one line when a path does not exist', async () => {

@@ -236,6 +236,8 @@ describe('the AWS stack, synthesised offline', () => {
       MAX_INPUT_BYTES: '104857600',
       MAX_PIXELS: '50000000',
       NODE_OPTIONS: '--enable-source-maps',
+      FACE_MODEL_PATH: '/var/task/models/ultraface-rfb-320.onnx',
+      TEXT_MODEL_PATH: '/var/task/models/pp-ocrv4-det.onnx',
     });
   });
 
@@ -363,6 +365,26 @@ describe('the AWS stack, synthesised offline', () => {
     expect(libvips.some((name) => name.startsWith('libvips-cpp.so'))).toBe(true);
     expect(existsSync(join(assetFolder, 'node_modules/@img/sharp-linux-x64'))).toBe(false);
     expect(existsSync(join(assetFolder, 'index.mjs'))).toBe(true);
+  });
+
+  it("bundles onnxruntime's linux-arm64 binding and library and the models, no other platform", () => {
+    const runtime = join(assetFolder, 'node_modules/onnxruntime-node');
+    const binding = readFileSync(join(runtime, 'bin/napi-v6/linux/arm64/onnxruntime_binding.node'));
+    expect(binding.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(binding.readUInt16LE(18)).toBe(183);
+    const library = readFileSync(join(runtime, 'bin/napi-v6/linux/arm64/libonnxruntime.so.1'));
+    expect(library.readUInt16LE(18)).toBe(183);
+    expect(readdirSync(join(runtime, 'bin/napi-v6'))).toEqual(['linux']);
+    expect(readdirSync(join(runtime, 'bin/napi-v6/linux'))).toEqual(['arm64']);
+    expect(existsSync(join(runtime, 'dist/index.js'))).toBe(true);
+    expect(existsSync(join(assetFolder, 'node_modules/onnxruntime-common/package.json'))).toBe(
+      true,
+    );
+    for (const model of ['ultraface-rfb-320.onnx', 'pp-ocrv4-det.onnx']) {
+      expect(readFileSync(join(assetFolder, 'models', model))).toEqual(
+        readFileSync(join(root, 'models', model)),
+      );
+    }
   });
 
   it('fails the build when the arm64 binaries are missing from the bundle, naming the file', () => {

@@ -74,12 +74,17 @@ describe('the recipe file', () => {
     ]);
   });
 
-  it('refuses face regions until face detection is part of pixelater', () => {
-    expect(
-      problemsOf({ outputs: [{ pixelate: { grid: 16, regions: { sources: ['faces'] } } }] }),
-    ).toEqual([
-      "outputs[0].pixelate.regions.sources[0]: 'faces' needs faces detection, which this build of pixelater does not include yet",
-    ]);
+  it('accepts face and text regions, with the margins and blocks across filled in', () => {
+    const outputs = [{ pixelate: { grid: 16, regions: { sources: ['faces', 'text'] } } }];
+    expect(problemsOf({ outputs })).toEqual([]);
+    const recipes = parseConfig(JSON.stringify({ outputs }), 'pixelater.config.json');
+    const [spec] = recipes.fallback.outputs;
+    expect(spec?.kind === 'pixelate' && spec.pixelate.regions).toMatchObject({
+      sources: ['faces', 'text'],
+      blocksAcross: 8,
+      margins: { faces: 0.25, text: 0.1 },
+      whenNoneFound: 'whole-image',
+    });
   });
 
   it('refuses a naming template that could make two outputs or two sources share a key', () => {
