@@ -19,6 +19,8 @@ export const RejectionCheck = {
   /** The pixel data is corrupt beyond what the decoder can recover. */
   undecodable: 'undecodable',
   timeLimit: 'max-seconds',
+  /** A key of a record or output would pass S3's limit of 1024 bytes. */
+  keyTooLong: 'key-too-long',
   /** SVG input is switched off (`allowSvg`). */
   svgNotAllowed: 'svg-not-allowed',
   /** An SVG declares a DOCTYPE, whose entities could pull in local files. */

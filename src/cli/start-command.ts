@@ -120,7 +120,8 @@ function printReport(report: InvocationReport) {
           `processed  ${outcome.key} -> ${outcome.outputs.length} outputs, record ${outcome.recordKey}`,
         );
       } else if (outcome.status === 'rejected') {
-        console.log(`rejected   ${outcome.key}: ${outcome.reason} (record ${outcome.recordKey})`);
+        const where = outcome.recordKey ? `record ${outcome.recordKey}` : 'no record';
+        console.log(`rejected   ${outcome.key}: ${outcome.reason} (${where})`);
       } else if (outcome.status === 'removed') {
         console.log(`removed    ${outcome.key}: ${outcome.deleted} derived objects deleted`);
       } else console.log(`skipped    ${outcome.key}: ${outcome.reason}`);

@@ -36,7 +36,14 @@ import { sameVersion, type SourceVersion } from './source-version.ts';
 /** What became of one object event. */
 export type Outcome =
   | { status: 'processed'; key: string; outputs: OutputEntry[]; recordKey: string }
-  | { status: 'rejected'; key: string; check: RejectionCheck; reason: string; recordKey: string }
+  | {
+      status: 'rejected';
+      key: string;
+      check: RejectionCheck;
+      reason: string;
+      /** Absent only when the record itself could not be written (its key too long). */
+      recordKey?: string;
+    }
   | { status: 'skipped'; key: string; reason: string }
   | { status: 'removed'; key: string; deleted: number };
 
@@ -66,6 +73,9 @@ export interface PipelineDeps {
  * // { status: 'processed', key: 'cat.jpg', outputs: [...], recordKey: 'cat.jpg/metadata.json' }
  */
 export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps): Promise<Outcome> {
+  const tooLong = event.kind === 'created' ? derivedKeyTooLong(event, deps) : undefined;
+  if (tooLong) return tooLong;
+
   const skip = await shouldSkip(event, deps);
   if (skip) return skipped(event, skip);
 
@@ -91,6 +101,33 @@ export async function processObjectEvent(event: ObjectEvent, deps: PipelineDeps)
     // The event's own version is gone: process whatever the key holds now.
     current = { ...event, etag: undefined, versionId: undefined };
   }
+}
+
+/** S3 refuses keys longer than this, in UTF-8 bytes. */
+const maxKeyBytes = 1024;
+
+/**
+ * A source whose record or outputs would get keys S3 refuses can never be processed, nor
+ * its rejection recorded: it is rejected before any request, and only the log says so.
+ */
+function derivedKeyTooLong(event: ObjectEvent, deps: PipelineDeps): Outcome | undefined {
+  const { destinationPrefix, recipes } = deps.settings;
+  const keys = [
+    recordKey(destinationPrefix, event.key),
+    ...sizeIndependentKeys(recipeFor(recipes, event.key), event.key).map(
+      (key) => `${destinationPrefix}${key}`,
+    ),
+  ];
+  const longest = Math.max(...keys.map((key) => Buffer.byteLength(key)));
+  if (longest <= maxKeyBytes) return undefined;
+  return {
+    status: 'rejected',
+    key: event.key,
+    check: RejectionCheck.keyTooLong,
+    reason:
+      `its outputs' keys would be up to ${longest} bytes, over S3's limit of ${maxKeyBytes}; ` +
+      `shorten the key (or the recipe's naming template); no record could be written`,
+  };
 }
 
 /** Passes over a key that keeps being overwritten before the queue is asked to retry. */
