@@ -5,8 +5,8 @@ import { decodeApng } from './decode-apng.ts';
 import { decodeBmp } from './decode-bmp.ts';
 import { decodeHeic } from './decode-heic.ts';
 import { isTruncated } from './detect-truncation.ts';
-import { describe } from './inspect.ts';
 import type { Limits } from './limits.ts';
+import { describe, refuseMalformed } from './refuse-malformed.ts';
 import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { DecodeWarning, ImageInfo, RawImage } from './types.ts';
 
@@ -56,10 +56,12 @@ export async function decodeSource(
   limits: Limits,
 ): Promise<DecodedImage> {
   const format = sniffFormat(key, bytes);
-  const open = openerFor(format, bytes, info, limits);
+  const open = openerFor(key, format, bytes, info, limits);
   try {
     return await decodeWith(open, 'warning', info, width, limits, []);
   } catch (strictError) {
+    // pixelater's own decoders have no lenient mode: what they cannot read is refused at once.
+    if (strictError instanceof RejectionError) throw strictError;
     if (/timeout/i.test(describe(strictError))) {
       throw new RejectionError(
         key,
@@ -136,25 +138,30 @@ async function decodeWith(
 /**
  * How to open each kind of source. libvips reads most formats itself; BMP, HEVC-coded HEIC
  * and APNG frames, which sharp's prebuilt libvips cannot decode, go through a decoder of
- * their own first.
+ * their own first, whose failures become rejections (`refuseMalformed`).
  */
 function openerFor(
+  key: string,
   format: SourceFormat,
   bytes: Buffer,
   info: ImageInfo,
   limits: Limits,
 ): OpenSource {
+  const ownDecoder = (decode: () => Promise<Sharp>) => () =>
+    refuseMalformed(key, format, bytes, 'pixels', decode);
   if (format === SourceFormat.bmp) {
-    return async () => fromRaw(decodeBmp(bytes));
+    return ownDecoder(async () => fromRaw(decodeBmp(bytes)));
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
-    return async () => sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc));
+    return ownDecoder(async () =>
+      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc)),
+    );
   }
   if (format === SourceFormat.png && info.animated) {
-    return async () => {
+    return ownDecoder(async () => {
       const frames = decodeApng(bytes);
       return fromRaw(frames, frames.height / info.frames);
-    };
+    });
   }
   // An animation is limited by maxAnimationPixels, checked from its header already.
   const limitInputPixels = info.animated ? false : limits.maxPixels;

@@ -2,7 +2,7 @@ import exifr from 'exifr';
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata } from 'sharp';
 
-import { describe } from './inspect.ts';
+import { describe } from './refuse-malformed.ts';
 
 /** Who made the picture and how, from EXIF (and XMP where EXIF is silent). */
 export interface CameraSummary {
