@@ -29,6 +29,12 @@ export interface DecodedImage {
   warnings: DecodeWarning[];
 }
 
+/**
+ * Most decoder warnings kept word for word; the rest are counted in one more warning, so a
+ * PNG with 200,000 bad chunk checksums gives a short record, not an 8 MB one.
+ */
+export const maxDecoderWarnings = 20;
+
 /** Opens a sharp pipeline over the source, strict or lenient about damaged pixel data. */
 type OpenSource = (failOn: FailOnOptions) => Promise<Sharp>;
 
@@ -103,9 +109,13 @@ async function decodeWith(
   limits: Limits,
   warnings: DecodeWarning[],
 ): Promise<DecodedImage> {
+  let leftOut = 0;
   const source = (await open(failOn))
     .timeout({ seconds: limits.maxSeconds })
-    .on('warning', (detail: string) => warnings.push({ check: 'decoder-warning', detail }));
+    .on('warning', (detail: string) => {
+      if (warnings.length < maxDecoderWarnings) warnings.push({ check: 'decoder-warning', detail });
+      else leftOut++;
+    });
   // Animations carry no EXIF orientation, and a page-by-page rotation is not what autoOrient does.
   const upright = info.animated ? source : source.autoOrient();
   const { data, info: decoded } = await upright
@@ -113,6 +123,10 @@ async function decodeWith(
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
+  if (leftOut > 0) {
+    const detail = `${leftOut} more decoder warnings left out`;
+    warnings.push({ check: 'decoder-warning', detail });
+  }
   const channels = decoded.channels === 4 ? 4 : 3;
   if (decoded.channels !== channels) throw new Error(`decoded to ${decoded.channels} channels`);
 

@@ -6,7 +6,7 @@ import { defaultLimits } from '../../src/image/limits.ts';
 import { renderImage } from '../../src/image/render.ts';
 import { defaultRecipe } from '../../src/recipe/recipe.ts';
 import { fixture } from '../support/fixtures.ts';
-import { apng, pngChunk, pngStart } from '../support/png-chunks.ts';
+import { apng, pngChunk, pngStart, pngWith } from '../support/png-chunks.ts';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<RejectionError> {
   const error = await promise.then(
@@ -85,5 +85,27 @@ describe("a malformed file for one of pixelater's own decoders", () => {
     expect(error.check).toBe(check);
     expect(error.message).toMatch(new RegExp(`^${key.replace('.', '\\.')}: `));
     expect(error.reason).toMatch(reason);
+  });
+});
+
+describe('a PNG that makes the decoder warn thousands of times', () => {
+  it('is processed with its first 20 warnings and a count of the rest', async () => {
+    const text = (index: number) => Buffer.from(`Comment\0note ${index}`, 'latin1');
+    const chunks = Array.from({ length: 2000 }, (_, index) =>
+      pngChunk('tEXt', text(index), { badCrc: true }),
+    );
+    const bytes = pngWith(64, 64, chunks);
+    const { warnings, outputs } = await renderImage(
+      'chatty.png',
+      bytes,
+      defaultRecipe,
+      defaultLimits,
+    );
+    expect(outputs).toHaveLength(13);
+    expect(warnings).toHaveLength(21);
+    expect(warnings.slice(0, 20).every((warning) => warning.startsWith('decoder-warning: '))).toBe(
+      true,
+    );
+    expect(warnings[20]).toMatch(/^decoder-warning: \d{4} more decoder warnings left out$/);
   });
 });
