@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { readSourceMetadata } from '../../src/image/embedded-metadata.ts';
 import { fixture } from '../support/fixtures.ts';
+import { pngChunk, pngWith } from '../support/png-chunks.ts';
 
 const read = async (name: string, includeGpsPosition = false) =>
   readSourceMetadata(await fixture(name), { includeGpsPosition });
@@ -122,5 +123,40 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
       expect(summary.camera.capturedAt).toMatch(/^20\d\d-/);
     }
     expect((await read('broken_corrupt_header.jpg')).camera).toEqual({});
+  });
+});
+
+describe('an XMP block that would be slow to parse', () => {
+  const xmpPng = (body: string) => {
+    const xmp =
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF ' +
+      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description ' +
+      'rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">' +
+      body +
+      '</rdf:Description></rdf:RDF></x:xmpmeta>';
+    const keyword = Buffer.from('XML:com.adobe.xmp\0\0\0\0\0', 'latin1');
+    return pngWith(64, 64, [pngChunk('iTXt', Buffer.concat([keyword, Buffer.from(xmp)]))]);
+  };
+  const nested = (depth: number) =>
+    '<dc:b><rdf:Bag><rdf:li>'.repeat(depth) + 'x' + '</rdf:li></rdf:Bag></dc:b>'.repeat(depth);
+
+  it.each([
+    ['over 256 KB', nested(6000), /^XMP not read: \d+ bytes is over the limit of 262144 bytes$/],
+    ['nested 60 deep', nested(20), /^XMP not read: elements nest deeper than 32$/],
+    ['badly nested', '<dc:a>x</dc:z>'.repeat(100), /does not close/],
+  ])('is skipped with a warning when it is %s, and still counted', async (_, body, warning) => {
+    const summary = await readSourceMetadata(xmpPng(body), { includeGpsPosition: false });
+    expect(summary.embedded.xmp).toBe(true);
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0]).toMatch(warning);
+  });
+
+  it('is read when it is small and nests sensibly', async () => {
+    const body = '<dc:creator><rdf:Seq><rdf:li>Ann</rdf:li></rdf:Seq></dc:creator>';
+    const summary = await readSourceMetadata(xmpPng(body + '<dc:b/>'.repeat(30_000)), {
+      includeGpsPosition: false,
+    });
+    expect(summary.warnings).toEqual([]);
+    expect(summary.embedded.xmp).toBe(true);
   });
 });
