@@ -162,28 +162,28 @@ async function readExif(
   header: Metadata | undefined,
   warnings: string[],
 ): Promise<ExifFields> {
-  try {
-    const output = (await exifr.parse(bytes, exifOptions)) as ExifFields | undefined;
-    if (output) return merged(output);
-  } catch (error) {
-    if (!header?.exif) {
-      if (!/unknown file format/i.test(describe(error)))
-        warnings.push(`EXIF could not be read (${describe(error)})`);
-      return {};
-    }
+  // libvips hands over the EXIF block itself whenever it found one, a TIFF structure,
+  // sometimes behind an 'Exif\0\0' marker. It is read first: exifr does not know every
+  // container (WebP, GIF), and in an AVIF it finds the item but none of its fields.
+  if (header?.exif) {
+    const marked = header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0';
+    return parseExif(marked ? header.exif.subarray(6) : header.exif, warnings, 'block');
   }
-  if (!header?.exif) return {};
+  // TIFF files, and PNGs with EXIF where libvips does not look, have it only in the file.
+  return parseExif(bytes, warnings, 'file');
+}
 
-  // exifr does not know every container (WebP, GIF); libvips hands over the EXIF block
-  // itself, a TIFF structure, sometimes behind an 'Exif\0\0' marker.
-  const exif =
-    header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0'
-      ? header.exif.subarray(6)
-      : header.exif;
+async function parseExif(
+  input: Buffer,
+  warnings: string[],
+  what: 'block' | 'file',
+): Promise<ExifFields> {
   try {
-    return merged(((await exifr.parse(exif, exifOptions)) as ExifFields | undefined) ?? {});
+    return merged(((await exifr.parse(input, exifOptions)) as ExifFields | undefined) ?? {});
   } catch (error) {
-    warnings.push(`EXIF could not be read (${describe(error)})`);
+    // A whole file exifr does not know (WebP, GIF) simply has no EXIF it can find.
+    if (what === 'block' || !/unknown file format/i.test(describe(error)))
+      warnings.push(`EXIF could not be read (${describe(error)})`);
     return {};
   }
 }
@@ -245,7 +245,8 @@ function nestingProblem(xml: string): string | undefined {
 
 /** One flat set of fields, EXIF winning over XMP where both name the same thing. */
 function merged(output: ExifFields): ExifFields {
-  const { ifd0, ifd1, exif, gps, interop: _interop, ...xmpNamespaces } = output;
+  // `errors` is exifr's list of what it skipped over, not a block of fields.
+  const { ifd0, ifd1, exif, gps, interop: _interop, errors: _errors, ...xmpNamespaces } = output;
   const blocks = [...Object.values(xmpNamespaces), ifd0, exif, gps].filter(
     (block): block is ExifFields => typeof block === 'object' && block !== null,
   );

@@ -14,6 +14,7 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
     ['DSCN0010.jpg', 'NIKON', 'COOLPIX P6000', '2008-10-22T16:28:39'],
     ['adobergb_16bit_photoshop.tiff', 'FUJIFILM', 'X-T2', '2018-10-12T14:45:38'],
     ['webp_exif_gps.webp', 'HTC', 'HTC Desire', '2011-05-06T09:59:48'],
+    ['avif_orientation6.avif', 'Apple', 'iPhone XS', '2020-03-05T11:28:10'],
   ])('gives the camera and capture time of %s', async (name, make, model, capturedAt) => {
     const { camera } = await read(name);
     expect(camera).toMatchObject({ make, model, capturedAt });
@@ -46,6 +47,7 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
     ['Issue_508_1x1_iPhoneXR_gps.jpg', true],
     ['DSCN0010.jpg', true],
     ['webp_exif_gps.webp', true],
+    ['avif_orientation6.avif', true],
     // The 40D writes a GPS directory with only a version in it: no position.
     ['Canon_40D.jpg', false],
     ['Landscape_1.jpg', false],
