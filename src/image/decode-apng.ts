@@ -2,17 +2,21 @@ import UPNG from 'upng-js';
 
 import type { RawImage } from './types.ts';
 
-/** What an animated PNG declares about its frames, read from its chunks without decoding. */
+/** What an animated PNG holds in frames, read from its chunks without decoding. */
 export interface ApngTiming {
+  /** The frames the file holds (one fcTL chunk each), whatever its acTL declares. */
   frameCount: number;
   delaysMs: number[];
   loop: number;
 }
 
 /**
- * The frame count (acTL), frame delays (fcTL) and loop count of an animated PNG, or
+ * The frame count and frame delays (fcTL) and loop count (acTL) of an animated PNG, or
  * undefined for a still PNG. Reads chunk headers only: libvips sees an APNG as its first
  * frame.
+ *
+ * Frames are counted from their fcTL chunks, not taken from acTL: upng-js decodes every
+ * frame the file holds, so a file declaring 2 frames and holding 200 must be limited by 200.
  *
  * @example
  * readApngTiming(await readFile('ball.png')); // { frameCount: 20, delaysMs: [75, ...], loop: 0 }
@@ -24,11 +28,7 @@ export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
     const type = bytes.toString('latin1', offset + 4, offset + 8);
     const data = offset + 8;
     if (type === 'acTL' && data + 8 <= bytes.length) {
-      timing = {
-        frameCount: bytes.readUInt32BE(data),
-        delaysMs: [],
-        loop: bytes.readUInt32BE(data + 4),
-      };
+      timing = { frameCount: 0, delaysMs: [], loop: bytes.readUInt32BE(data + 4) };
     }
     if (type === 'IDAT' && !timing) return undefined;
     if (type === 'fcTL' && timing && data + 26 <= bytes.length) {
@@ -36,6 +36,7 @@ export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
       const numerator = bytes.readUInt16BE(data + 20);
       const denominator = bytes.readUInt16BE(data + 22) || 100;
       timing.delaysMs.push(Math.round((numerator * 1000) / denominator));
+      timing.frameCount = timing.delaysMs.length;
     }
     if (type === 'IEND') break;
     offset += length + 12;

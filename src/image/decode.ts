@@ -5,8 +5,9 @@ import { decodeApng } from './decode-apng.ts';
 import { decodeBmp } from './decode-bmp.ts';
 import { decodeHeic } from './decode-heic.ts';
 import { isTruncated } from './detect-truncation.ts';
-import { describe, inspectImage } from './inspect.ts';
+import { inspectImage } from './inspect.ts';
 import type { Limits } from './limits.ts';
+import { describe, refuseMalformed } from './refuse-malformed.ts';
 import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { DecodeWarning, ImageInfo, RawImage } from './types.ts';
 
@@ -28,6 +29,12 @@ export interface DecodedImage {
   animation?: Animation;
   warnings: DecodeWarning[];
 }
+
+/**
+ * Most decoder warnings kept word for word; the rest are counted in one more warning, so a
+ * PNG with 200,000 bad chunk checksums gives a short record, not an 8 MB one.
+ */
+export const maxDecoderWarnings = 20;
 
 /** Opens a sharp pipeline over the source, strict or lenient about damaged pixel data. */
 type OpenSource = (failOn: FailOnOptions) => Promise<Sharp>;
@@ -56,10 +63,12 @@ export async function decodeSource(
   limits: Limits,
 ): Promise<DecodedImage> {
   const format = sniffFormat(key, bytes);
-  const open = openerFor(format, bytes, info, limits);
+  const open = openerFor(key, format, bytes, info, limits);
   try {
     return await decodeWith(open, 'warning', info, width, limits, []);
   } catch (strictError) {
+    // pixelater's own decoders have no lenient mode: what they cannot read is refused at once.
+    if (strictError instanceof RejectionError) throw strictError;
     if (/timeout/i.test(describe(strictError))) {
       throw new RejectionError(
         key,
@@ -101,9 +110,13 @@ async function decodeWith(
   limits: Limits,
   warnings: DecodeWarning[],
 ): Promise<DecodedImage> {
+  let leftOut = 0;
   const source = (await open(failOn))
     .timeout({ seconds: limits.maxSeconds })
-    .on('warning', (detail: string) => warnings.push({ check: 'decoder-warning', detail }));
+    .on('warning', (detail: string) => {
+      if (warnings.length < maxDecoderWarnings) warnings.push({ check: 'decoder-warning', detail });
+      else leftOut++;
+    });
   // Animations carry no EXIF orientation, and a page-by-page rotation is not what autoOrient does.
   const upright = info.animated ? source : source.autoOrient();
   const { data, info: decoded } = await upright
@@ -111,6 +124,10 @@ async function decodeWith(
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
+  if (leftOut > 0) {
+    const detail = `${leftOut} more decoder warnings left out`;
+    warnings.push({ check: 'decoder-warning', detail });
+  }
   const channels = decoded.channels === 4 ? 4 : 3;
   if (decoded.channels !== channels) throw new Error(`decoded to ${decoded.channels} channels`);
 
@@ -136,25 +153,30 @@ async function decodeWith(
 /**
  * How to open each kind of source. libvips reads most formats itself; BMP, HEVC-coded HEIC
  * and APNG frames, which sharp's prebuilt libvips cannot decode, go through a decoder of
- * their own first.
+ * their own first, whose failures become rejections (`refuseMalformed`).
  */
 function openerFor(
+  key: string,
   format: SourceFormat,
   bytes: Buffer,
   info: ImageInfo,
   limits: Limits,
 ): OpenSource {
+  const ownDecoder = (decode: () => Promise<Sharp>) => () =>
+    refuseMalformed(key, format, bytes, 'pixels', decode);
   if (format === SourceFormat.bmp) {
-    return async () => fromRaw(decodeBmp(bytes));
+    return ownDecoder(async () => fromRaw(decodeBmp(bytes)));
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
-    return async () => sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc));
+    return ownDecoder(async () =>
+      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc)),
+    );
   }
   if (format === SourceFormat.png && info.animated) {
-    return async () => {
+    return ownDecoder(async () => {
       const frames = decodeApng(bytes);
       return fromRaw(frames, frames.height / info.frames);
-    };
+    });
   }
   // An animation is limited by maxAnimationPixels, checked from its header already.
   const limitInputPixels = info.animated ? false : limits.maxPixels;

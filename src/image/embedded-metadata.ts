@@ -1,8 +1,8 @@
-import exifr from 'exifr';
+import exifr, * as exifrModule from 'exifr';
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata } from 'sharp';
 
-import { describe } from './inspect.ts';
+import { describe } from './refuse-malformed.ts';
 
 /** Who made the picture and how, from EXIF (and XMP where EXIF is silent). */
 export interface CameraSummary {
@@ -71,15 +71,30 @@ export interface ReadMetadataOptions {
 
 type ExifFields = Record<string, unknown>;
 
+// exifr's ES module build leaves `sidecar` out of its default export and its CommonJS build
+// has no named exports, so it is taken from whichever build this runtime loaded.
+const readXmpSidecar = exifrModule.sidecar ?? exifr.sidecar;
+
 /** Set on the merged fields when IFD1 (the EXIF thumbnail's directory) has an offset. */
 const thumbnailField = 'pixelater:thumbnail';
 
+/**
+ * Largest XMP block parsed, in bytes. exifr reads XMP with regular expressions whose cost grows
+ * with size times nesting depth (an 18 MB hostile block took 16 s and 1 GB); real XMP is a few
+ * kilobytes, a Photoshop edit history some tens.
+ */
+export const maxXmpBytes = 256 * 1024;
+
+/** Deepest element nesting parsed in an XMP block; real XMP nests about ten deep. */
+export const maxXmpDepth = 32;
+
+// XMP is never read from the file by exifr: only libvips' XMP block, after it is checked.
 const exifOptions = {
   tiff: true,
   ifd1: true,
   exif: true,
   gps: true,
-  xmp: true,
+  xmp: false,
   interop: false,
   iptc: false,
   icc: false,
@@ -114,7 +129,10 @@ export async function readSourceMetadata(
   const header = await sharp(bytes, { limitInputPixels: false })
     .metadata()
     .catch((): Metadata | undefined => undefined);
-  const fields = await readExif(bytes, header, warnings);
+  const fields = {
+    ...(await readXmp(header, warnings)),
+    ...(await readExif(bytes, header, warnings)),
+  };
   const position = positionOf(fields);
 
   const summary: SourceMetadata = {
@@ -144,35 +162,91 @@ async function readExif(
   header: Metadata | undefined,
   warnings: string[],
 ): Promise<ExifFields> {
-  try {
-    const output = (await exifr.parse(bytes, exifOptions)) as ExifFields | undefined;
-    if (output) return merged(output);
-  } catch (error) {
-    if (!header?.exif) {
-      if (!/unknown file format/i.test(describe(error)))
-        warnings.push(`EXIF could not be read (${describe(error)})`);
-      return {};
-    }
+  // libvips hands over the EXIF block itself whenever it found one, a TIFF structure,
+  // sometimes behind an 'Exif\0\0' marker. It is read first: exifr does not know every
+  // container (WebP, GIF), and in an AVIF it finds the item but none of its fields.
+  if (header?.exif) {
+    const marked = header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0';
+    return parseExif(marked ? header.exif.subarray(6) : header.exif, warnings, 'block');
   }
-  if (!header?.exif) return {};
+  // TIFF files, and PNGs with EXIF where libvips does not look, have it only in the file.
+  return parseExif(bytes, warnings, 'file');
+}
 
-  // exifr does not know every container (WebP, GIF); libvips hands over the EXIF block
-  // itself, a TIFF structure, sometimes behind an 'Exif\0\0' marker.
-  const exif =
-    header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0'
-      ? header.exif.subarray(6)
-      : header.exif;
+async function parseExif(
+  input: Buffer,
+  warnings: string[],
+  what: 'block' | 'file',
+): Promise<ExifFields> {
   try {
-    return merged(((await exifr.parse(exif, exifOptions)) as ExifFields | undefined) ?? {});
+    return merged(((await exifr.parse(input, exifOptions)) as ExifFields | undefined) ?? {});
   } catch (error) {
-    warnings.push(`EXIF could not be read (${describe(error)})`);
+    // A whole file exifr does not know (WebP, GIF) simply has no EXIF it can find.
+    if (what === 'block' || !/unknown file format/i.test(describe(error)))
+      warnings.push(`EXIF could not be read (${describe(error)})`);
     return {};
   }
 }
 
+/**
+ * The fields of libvips' XMP block, when it is small and nests sensibly: parsing a larger or
+ * deeper block could take seconds, so it is skipped with a warning (`embedded.xmp` still says
+ * there was one).
+ */
+async function readXmp(header: Metadata | undefined, warnings: string[]): Promise<ExifFields> {
+  if (!header?.xmp) return {};
+  // LIMITATION: a block over the size or depth limit is not read at all, so a lens or creator
+  // tool found only in it is missing from the record's `camera`.
+  if (header.xmp.length > maxXmpBytes) {
+    warnings.push(
+      `XMP not read: ${header.xmp.length} bytes is over the limit of ${maxXmpBytes} bytes`,
+    );
+    return {};
+  }
+  const xml = header.xmp.toString('utf8');
+  const problem = nestingProblem(xml);
+  if (problem) {
+    warnings.push(`XMP not read: ${problem}`);
+    return {};
+  }
+  try {
+    return merged(((await readXmpSidecar(header.xmp, xmpOptions, 'xmp')) as ExifFields) ?? {});
+  } catch (error) {
+    warnings.push(`XMP could not be read (${describe(error)})`);
+    return {};
+  }
+}
+
+const xmpOptions = { ...exifOptions, tiff: false, ifd1: false, exif: false, gps: false, xmp: true };
+
+/**
+ * Why an XML text is not safe to hand to exifr's XMP parser: an element nested deeper than
+ * `maxXmpDepth`, a closing tag that does not match, or a tag left open. One pass, linear in
+ * the text's length.
+ */
+function nestingProblem(xml: string): string | undefined {
+  const open: string[] = [];
+  for (let start = xml.indexOf('<'); start >= 0; start = xml.indexOf('<', start + 1)) {
+    const end = xml.indexOf('>', start);
+    if (end < 0) return 'a tag is never closed';
+    const tag = xml.slice(start + 1, end);
+    start = end;
+    if (tag.startsWith('?') || tag.startsWith('!') || tag.endsWith('/')) continue;
+    const name = tag.split(/\s/, 1)[0] ?? '';
+    if (!name.startsWith('/')) {
+      open.push(name);
+      if (open.length > maxXmpDepth) return `elements nest deeper than ${maxXmpDepth}`;
+    } else if (open.pop() !== name.slice(1)) {
+      return `</${name.slice(1, 40)}> does not close the element it should`;
+    }
+  }
+  return open.length > 0 ? `<${open.at(-1)?.slice(0, 40)}> is never closed` : undefined;
+}
+
 /** One flat set of fields, EXIF winning over XMP where both name the same thing. */
 function merged(output: ExifFields): ExifFields {
-  const { ifd0, ifd1, exif, gps, interop: _interop, ...xmpNamespaces } = output;
+  // `errors` is exifr's list of what it skipped over, not a block of fields.
+  const { ifd0, ifd1, exif, gps, interop: _interop, errors: _errors, ...xmpNamespaces } = output;
   const blocks = [...Object.values(xmpNamespaces), ifd0, exif, gps].filter(
     (block): block is ExifFields => typeof block === 'object' && block !== null,
   );

@@ -3,8 +3,8 @@ import sharp, { type Metadata } from 'sharp';
 import { RejectionCheck, RejectionError } from '../errors.ts';
 import { readApngTiming } from './decode-apng.ts';
 import { readBmpHeader } from './decode-bmp.ts';
-import { isTruncated } from './detect-truncation.ts';
 import type { Limits } from './limits.ts';
+import { refuseMalformed } from './refuse-malformed.ts';
 import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { ImageInfo } from './types.ts';
 
@@ -76,7 +76,10 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
     );
   }
 
-  const apng = format === SourceFormat.png ? readApngTiming(bytes) : undefined;
+  const apng =
+    format === SourceFormat.png
+      ? await refuseMalformed(key, format, bytes, 'header', () => readApngTiming(bytes))
+      : undefined;
   const frames = apng?.frameCount ?? metadata.pages ?? 1;
   const animated =
     frames > 1 && (format === SourceFormat.gif || format === SourceFormat.webp || !!apng);
@@ -114,24 +117,12 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
 }
 
 async function readHeader(key: string, format: SourceFormat, bytes: Buffer): Promise<Header> {
-  if (format === SourceFormat.bmp) return bmpMetadata(key, bytes);
-  try {
-    // The pixel limit is ours to check, with a message that names it.
-    return await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (error) {
-    if (isTruncated(format, bytes)) {
-      throw new RejectionError(
-        key,
-        RejectionCheck.truncated,
-        `truncated or corrupt image: the file ends before its header does (${describe(error)})`,
-      );
-    }
-    throw new RejectionError(
-      key,
-      RejectionCheck.undecodable,
-      `truncated or corrupt image: unreadable header (${describe(error)})`,
-    );
-  }
+  // The pixel limit is ours to check, with a message that names it.
+  const read =
+    format === SourceFormat.bmp
+      ? () => bmpMetadata(key, bytes)
+      : () => sharp(bytes, { limitInputPixels: false }).metadata();
+  return refuseMalformed(key, format, bytes, 'header', read);
 }
 
 function bmpMetadata(key: string, bytes: Buffer): Header {
@@ -173,10 +164,4 @@ function checkSvg(key: string, bytes: Buffer, limits: Limits): void {
       'SVG with a DOCTYPE is refused: its entities could pull in local files',
     );
   }
-}
-
-/** libvips' own message, first line only: it names what is wrong with the file. */
-export function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]?.trim() ?? message;
 }

@@ -206,7 +206,12 @@ export const ProcessedRecordSchema = z
     animation: AnimationSchema.optional(),
     gpsPosition: GpsPositionSchema.optional(),
     outputs: z.array(OutputEntrySchema),
-    warnings: z.array(z.string()).describe('What the decoder and metadata readers warned about'),
+    warnings: z
+      .array(z.string())
+      .describe(
+        'What the decoder and metadata readers warned about: the first 20 decoder warnings ' +
+          'word for word, then one saying how many more were left out',
+      ),
     timingsMs: TimingsSchema,
   })
   .describe('<source key>/metadata.json for an image that was processed');

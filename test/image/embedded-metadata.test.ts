@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { readSourceMetadata } from '../../src/image/embedded-metadata.ts';
 import { fixture } from '../support/fixtures.ts';
+import { pngChunk, pngWith } from '../support/png-chunks.ts';
 
 const read = async (name: string, includeGpsPosition = false) =>
   readSourceMetadata(await fixture(name), { includeGpsPosition });
@@ -13,6 +14,7 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
     ['DSCN0010.jpg', 'NIKON', 'COOLPIX P6000', '2008-10-22T16:28:39'],
     ['adobergb_16bit_photoshop.tiff', 'FUJIFILM', 'X-T2', '2018-10-12T14:45:38'],
     ['webp_exif_gps.webp', 'HTC', 'HTC Desire', '2011-05-06T09:59:48'],
+    ['avif_orientation6.avif', 'Apple', 'iPhone XS', '2020-03-05T11:28:10'],
   ])('gives the camera and capture time of %s', async (name, make, model, capturedAt) => {
     const { camera } = await read(name);
     expect(camera).toMatchObject({ make, model, capturedAt });
@@ -45,6 +47,7 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
     ['Issue_508_1x1_iPhoneXR_gps.jpg', true],
     ['DSCN0010.jpg', true],
     ['webp_exif_gps.webp', true],
+    ['avif_orientation6.avif', true],
     // The 40D writes a GPS directory with only a version in it: no position.
     ['Canon_40D.jpg', false],
     ['Landscape_1.jpg', false],
@@ -122,5 +125,40 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
       expect(summary.camera.capturedAt).toMatch(/^20\d\d-/);
     }
     expect((await read('broken_corrupt_header.jpg')).camera).toEqual({});
+  });
+});
+
+describe('an XMP block that would be slow to parse', () => {
+  const xmpPng = (body: string) => {
+    const xmp =
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF ' +
+      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description ' +
+      'rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">' +
+      body +
+      '</rdf:Description></rdf:RDF></x:xmpmeta>';
+    const keyword = Buffer.from('XML:com.adobe.xmp\0\0\0\0\0', 'latin1');
+    return pngWith(64, 64, [pngChunk('iTXt', Buffer.concat([keyword, Buffer.from(xmp)]))]);
+  };
+  const nested = (depth: number) =>
+    '<dc:b><rdf:Bag><rdf:li>'.repeat(depth) + 'x' + '</rdf:li></rdf:Bag></dc:b>'.repeat(depth);
+
+  it.each([
+    ['over 256 KB', nested(6000), /^XMP not read: \d+ bytes is over the limit of 262144 bytes$/],
+    ['nested 60 deep', nested(20), /^XMP not read: elements nest deeper than 32$/],
+    ['badly nested', '<dc:a>x</dc:z>'.repeat(100), /does not close/],
+  ])('is skipped with a warning when it is %s, and still counted', async (_, body, warning) => {
+    const summary = await readSourceMetadata(xmpPng(body), { includeGpsPosition: false });
+    expect(summary.embedded.xmp).toBe(true);
+    expect(summary.warnings).toHaveLength(1);
+    expect(summary.warnings[0]).toMatch(warning);
+  });
+
+  it('is read when it is small and nests sensibly', async () => {
+    const body = '<dc:creator><rdf:Seq><rdf:li>Ann</rdf:li></rdf:Seq></dc:creator>';
+    const summary = await readSourceMetadata(xmpPng(body + '<dc:b/>'.repeat(30_000)), {
+      includeGpsPosition: false,
+    });
+    expect(summary.warnings).toEqual([]);
+    expect(summary.embedded.xmp).toBe(true);
   });
 });
