@@ -21,6 +21,7 @@ export interface ApngTiming {
  *
  * @example
  * readApngTiming(await readFile('ball.png')); // { frameCount: 20, delaysMs: [75, ...], loop: 0 }
+ * @throws {Error} when a frame lies outside the canvas.
  */
 export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
   let timing: ApngTiming | undefined;
@@ -30,6 +31,7 @@ export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
     }
     if (type === 'IDAT' && !timing) return undefined;
     if (type === 'fcTL' && timing && end - start >= 26) {
+      checkFrameFits(bytes, start);
       // The delay is a fraction of a second; a denominator of 0 means 1/100 s.
       const numerator = bytes.readUInt16BE(start + 20);
       const denominator = bytes.readUInt16BE(start + 22) || 100;
@@ -38,6 +40,22 @@ export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
     }
   }
   return timing && timing.frameCount > 1 ? timing : undefined;
+}
+
+/**
+ * A frame must lie inside the canvas (IHDR), as the APNG format requires: upng-js allocates
+ * each frame at the size its fcTL gives, so a 1x1 canvas could otherwise ask for gigabytes.
+ */
+function checkFrameFits(bytes: Buffer, control: number): void {
+  const canvasWidth = bytes.readUInt32BE(16);
+  const canvasHeight = bytes.readUInt32BE(20);
+  const right = bytes.readUInt32BE(control + 4) + bytes.readUInt32BE(control + 12);
+  const bottom = bytes.readUInt32BE(control + 8) + bytes.readUInt32BE(control + 16);
+  if (right > canvasWidth || bottom > canvasHeight) {
+    throw new Error(
+      `an APNG frame reaches ${right}x${bottom}, outside the ${canvasWidth}x${canvasHeight} canvas`,
+    );
+  }
 }
 
 /**
