@@ -1,5 +1,6 @@
 import UPNG from 'upng-js';
 
+import { pngChunks } from './png-chunks.ts';
 import type { RawImage } from './types.ts';
 
 /** What an animated PNG holds in frames, read from its chunks without decoding. */
@@ -20,28 +21,41 @@ export interface ApngTiming {
  *
  * @example
  * readApngTiming(await readFile('ball.png')); // { frameCount: 20, delaysMs: [75, ...], loop: 0 }
+ * @throws {Error} when a frame lies outside the canvas.
  */
 export function readApngTiming(bytes: Buffer): ApngTiming | undefined {
   let timing: ApngTiming | undefined;
-  for (let offset = 8; offset + 12 <= bytes.length;) {
-    const length = bytes.readUInt32BE(offset);
-    const type = bytes.toString('latin1', offset + 4, offset + 8);
-    const data = offset + 8;
-    if (type === 'acTL' && data + 8 <= bytes.length) {
-      timing = { frameCount: 0, delaysMs: [], loop: bytes.readUInt32BE(data + 4) };
+  for (const { type, start, end } of pngChunks(bytes)) {
+    if (type === 'acTL' && end - start >= 8) {
+      timing = { frameCount: 0, delaysMs: [], loop: bytes.readUInt32BE(start + 4) };
     }
     if (type === 'IDAT' && !timing) return undefined;
-    if (type === 'fcTL' && timing && data + 26 <= bytes.length) {
+    if (type === 'fcTL' && timing && end - start >= 26) {
+      checkFrameFits(bytes, start);
       // The delay is a fraction of a second; a denominator of 0 means 1/100 s.
-      const numerator = bytes.readUInt16BE(data + 20);
-      const denominator = bytes.readUInt16BE(data + 22) || 100;
+      const numerator = bytes.readUInt16BE(start + 20);
+      const denominator = bytes.readUInt16BE(start + 22) || 100;
       timing.delaysMs.push(Math.round((numerator * 1000) / denominator));
       timing.frameCount = timing.delaysMs.length;
     }
-    if (type === 'IEND') break;
-    offset += length + 12;
   }
   return timing && timing.frameCount > 1 ? timing : undefined;
+}
+
+/**
+ * A frame must lie inside the canvas (IHDR), as the APNG format requires: upng-js allocates
+ * each frame at the size its fcTL gives, so a 1x1 canvas could otherwise ask for gigabytes.
+ */
+function checkFrameFits(bytes: Buffer, control: number): void {
+  const canvasWidth = bytes.readUInt32BE(16);
+  const canvasHeight = bytes.readUInt32BE(20);
+  const right = bytes.readUInt32BE(control + 4) + bytes.readUInt32BE(control + 12);
+  const bottom = bytes.readUInt32BE(control + 8) + bytes.readUInt32BE(control + 16);
+  if (right > canvasWidth || bottom > canvasHeight) {
+    throw new Error(
+      `an APNG frame reaches ${right}x${bottom}, outside the ${canvasWidth}x${canvasHeight} canvas`,
+    );
+  }
 }
 
 /**

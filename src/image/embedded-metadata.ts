@@ -2,6 +2,7 @@ import exifr, * as exifrModule from 'exifr';
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata } from 'sharp';
 
+import { pngChunks } from './png-chunks.ts';
 import { describe } from './refuse-malformed.ts';
 
 /** Who made the picture and how, from EXIF (and XMP where EXIF is silent). */
@@ -169,8 +170,16 @@ async function readExif(
     const marked = header.exif.subarray(0, 6).toString('latin1') === 'Exif\0\0';
     return parseExif(marked ? header.exif.subarray(6) : header.exif, warnings, 'block');
   }
-  // TIFF files, and PNGs with EXIF where libvips does not look, have it only in the file.
-  return parseExif(bytes, warnings, 'file');
+  // libvips leaves a TIFF's EXIF directory and a PNG's eXIf chunk after IDAT unread; every
+  // other format's EXIF it would have found. exifr walks a TIFF's directories only, but a
+  // PNG chunk by chunk, slowly (a second per million chunks), so that walk is done here.
+  if (header?.format === 'tiff') return parseExif(bytes, warnings, 'file');
+  if (header?.format === 'png') {
+    for (const { type, start, end } of pngChunks(bytes)) {
+      if (type === 'eXIf') return parseExif(bytes.subarray(start, end), warnings, 'block');
+    }
+  }
+  return {};
 }
 
 async function parseExif(

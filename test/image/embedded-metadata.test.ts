@@ -1,8 +1,9 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
 import { readSourceMetadata } from '../../src/image/embedded-metadata.ts';
 import { fixture } from '../support/fixtures.ts';
-import { pngChunk, pngWith } from '../support/png-chunks.ts';
+import { pngChunk, pngPixels, pngStart, pngWith } from '../support/png-chunks.ts';
 
 const read = async (name: string, includeGpsPosition = false) =>
   readSourceMetadata(await fixture(name), { includeGpsPosition });
@@ -160,5 +161,24 @@ describe('an XMP block that would be slow to parse', () => {
     });
     expect(summary.warnings).toEqual([]);
     expect(summary.embedded.xmp).toBe(true);
+  });
+});
+
+describe('EXIF that libvips leaves unread', () => {
+  it("is read from a PNG's eXIf chunk after its image data", async () => {
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .withExif({ IFD0: { Make: 'Acme', Model: 'Pinhole 1' } })
+      .jpeg()
+      .toBuffer();
+    const exif = (await sharp(jpeg).metadata()).exif!.subarray(6);
+    const png = Buffer.concat([
+      pngStart(8, 8),
+      pngChunk('IDAT', pngPixels(8, 8)),
+      pngChunk('eXIf', exif),
+      pngChunk('IEND', Buffer.alloc(0)),
+    ]);
+    expect((await sharp(png).metadata()).exif).toBeUndefined();
+    const { camera } = await readSourceMetadata(png, { includeGpsPosition: false });
+    expect(camera).toMatchObject({ make: 'Acme', model: 'Pinhole 1' });
   });
 });

@@ -64,6 +64,15 @@ function apngWithBrokenFrames(): Buffer {
   ]);
 }
 
+/** An APNG on a 1x1 canvas whose second frame claims to be 60000x60000. */
+function apngWithOversizedFrame(): Buffer {
+  const bytes = apng({ width: 1, height: 1, frames: 2, declaredFrames: 2, delayMs: 100 });
+  const secondControl = bytes.lastIndexOf('fcTL') + 4;
+  bytes.writeUInt32BE(60000, secondControl + 4);
+  bytes.writeUInt32BE(60000, secondControl + 8);
+  return bytes;
+}
+
 /** The iPhone HEIC with its header intact and its coded pixels zeroed. */
 async function heicWithZeroedPixels(): Promise<Buffer> {
   const heic = Buffer.from(await fixture('iPhone11Pro_IMG_2929.HEIC'));
@@ -78,6 +87,7 @@ describe("a malformed file for one of pixelater's own decoders", () => {
     ['a BMP cut before its size', 'cut.bmp', () => bmp(4, 4, 28, 102), 'truncated', /header/],
     ['a BMP with too few pixels', 'few.bmp', () => bmp(100, 100, 60), 'undecodable', /pixels/],
     ['an APNG with no zlib data', 'noise.png', apngWithBrokenFrames, 'undecodable', /pixels/],
+    ['an APNG frame off its canvas', 'huge.png', apngWithOversizedFrame, 'undecodable', /canvas/],
     ['a HEIC with zeroed pixels', 'zero.heic', heicWithZeroedPixels, 'undecodable', /pixels/],
   ])('is rejected, never thrown as a crash: %s', async (_, key, make, check, reason) => {
     const bytes = await make();
