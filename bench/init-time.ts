@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
-import { esmBanner } from '../infra/function-bundling.ts';
+import { bundleExternals, esmBanner } from '../infra/function-bundling.ts';
 
 const run = promisify(execFile);
 const handlerSource = fileURLToPath(new URL('../src/lambda/handler.ts', import.meta.url));
@@ -25,7 +25,7 @@ export async function measureInitTime(runs = 5) {
     format: 'esm',
     target: 'node20',
     outfile: bundle,
-    external: ['sharp'],
+    external: [...bundleExternals],
     // As the deployed bundle is built (infra/function-bundling.ts).
     mainFields: ['module', 'main'],
     banner: { js: esmBanner },

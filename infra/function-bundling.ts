@@ -11,6 +11,12 @@ export const sharpArm64Files = [
   'node_modules/@img/sharp-libvips-linux-arm64/lib/libvips-cpp.so*',
 ] as const;
 
+/**
+ * Packages left out of the bundle: sharp is installed into the asset with its arm64 binaries,
+ * and onnxruntime-node (face and text detection) is copied in after bundling.
+ */
+export const bundleExternals = ['sharp', 'onnxruntime-node'] as const;
+
 /** onnxruntime's linux-arm64 binding and library, the only platform kept in the asset. */
 export const onnxruntimeArm64Files = [
   'node_modules/onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node',
@@ -61,7 +67,7 @@ export function functionBundling(recipeFile: string | undefined): BundlingOption
     banner: esmBanner,
     // The SDK is bundled rather than taken from the runtime, so that what runs is what was tested.
     // onnxruntime-node is loaded at run time from the copy the hooks make.
-    externalModules: ['onnxruntime-node'],
+    externalModules: [...bundleExternals],
     nodeModules: ['sharp'],
     environment: {
       npm_config_os: 'linux',
