@@ -38,29 +38,26 @@ export const defaultDetectionSettings: DetectionSettings = {
  * await renderImage(key, bytes, recipe, limits, { detectors });
  */
 export function regionDetectors(settings: DetectionSettings): RegionDetector[] {
+  const detector = (
+    source: RegionDetector['source'],
+    what: string,
+    find: (image: RawImage) => ReturnType<typeof detectFaces>,
+  ): RegionDetector => ({
+    source,
+    detect: (image, width, height) =>
+      withTimeout(
+        search(image, width, height, () => find(image)),
+        settings.timeoutMs,
+        what,
+      ),
+  });
   return [
-    {
-      source: 'faces',
-      detect: (image, width, height) =>
-        withTimeout(
-          search(image, width, height, async () =>
-            detectFaces(image, await loadModel(settings.faceModelPath), settings.faceSearch),
-          ),
-          settings.timeoutMs,
-          'face detection',
-        ),
-    },
-    {
-      source: 'text',
-      detect: (image, width, height) =>
-        withTimeout(
-          search(image, width, height, async () =>
-            detectText(image, await loadModel(settings.textModelPath), settings.textSearch),
-          ),
-          settings.timeoutMs,
-          'text detection',
-        ),
-    },
+    detector('faces', 'face detection', async (image) =>
+      detectFaces(image, await loadModel(settings.faceModelPath), settings.faceSearch),
+    ),
+    detector('text', 'text detection', async (image) =>
+      detectText(image, await loadModel(settings.textModelPath), settings.textSearch),
+    ),
   ];
 }
 

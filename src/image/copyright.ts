@@ -1,6 +1,8 @@
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 
+import type { SourceHeader } from './inspect.ts';
+
 /** The EXIF fields a recipe may keep (`metadata.copyright`); nothing else is ever copied. */
 export interface CopyrightFields {
   Copyright?: string;
@@ -13,10 +15,14 @@ export interface CopyrightFields {
  *
  * @example
  * await readCopyright(bytes); // { Copyright: '(c) 2024 Ann', Artist: 'Ann' }
+ * @param header the header `inspectSource` already read, if at hand.
  */
-export async function readCopyright(bytes: Buffer): Promise<CopyrightFields> {
+export async function readCopyright(
+  bytes: Buffer,
+  header?: SourceHeader,
+): Promise<CopyrightFields> {
   try {
-    const { exif } = await sharp(bytes, { limitInputPixels: false }).metadata();
+    const { exif } = header ?? (await sharp(bytes, { limitInputPixels: false }).metadata());
     if (!exif) return {};
     const image = exifReader(exif).Image ?? {};
     const fields: CopyrightFields = {};

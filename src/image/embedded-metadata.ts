@@ -2,6 +2,7 @@ import exifr, * as exifrModule from 'exifr';
 import { parse as parseIcc } from 'icc';
 import sharp, { type Metadata } from 'sharp';
 
+import type { SourceHeader } from './inspect.ts';
 import { pngChunks } from './png-chunks.ts';
 import { describe } from './refuse-malformed.ts';
 
@@ -124,12 +125,15 @@ const exifOptions = {
 export async function readSourceMetadata(
   bytes: Buffer,
   options: ReadMetadataOptions,
+  inspected?: SourceHeader,
 ): Promise<SourceMetadata> {
   const warnings: string[] = [];
-  // The header is read again here (inspect keeps only what it needs); it costs a millisecond.
-  const header = await sharp(bytes, { limitInputPixels: false })
-    .metadata()
-    .catch((): Metadata | undefined => undefined);
+  // The pipeline passes the header inspectSource read; alone, this reads it itself.
+  const header =
+    inspected ??
+    (await sharp(bytes, { limitInputPixels: false })
+      .metadata()
+      .catch((): Metadata | undefined => undefined));
   const fields = {
     ...(await readXmp(header, warnings)),
     ...(await readExif(bytes, header, warnings)),
@@ -160,7 +164,7 @@ export async function readSourceMetadata(
 
 async function readExif(
   bytes: Buffer,
-  header: Metadata | undefined,
+  header: SourceHeader | undefined,
   warnings: string[],
 ): Promise<ExifFields> {
   // libvips hands over the EXIF block itself whenever it found one, a TIFF structure,
@@ -202,7 +206,7 @@ async function parseExif(
  * deeper block could take seconds, so it is skipped with a warning (`embedded.xmp` still says
  * there was one).
  */
-async function readXmp(header: Metadata | undefined, warnings: string[]): Promise<ExifFields> {
+async function readXmp(header: SourceHeader | undefined, warnings: string[]): Promise<ExifFields> {
   if (!header?.xmp) return {};
   // LIMITATION: a block over the size or depth limit is not read at all, so a lens or creator
   // tool found only in it is missing from the record's `camera`.
@@ -326,7 +330,7 @@ function positionOf(fields: ExifFields): GpsPosition | undefined {
 
 // LIMITATION: libvips gives frame delays for GIF and WebP; an APNG reads as one still frame,
 // so its record has no `animation`.
-function animationOf(header: Metadata): AnimationSummary | undefined {
+function animationOf(header: SourceHeader): AnimationSummary | undefined {
   const frames = header.pages ?? 1;
   if (frames < 2 || !header.delay) return undefined;
   const delaysMs = Array.from({ length: frames }, (_, index) => header.delay?.[index] ?? 0);

@@ -19,26 +19,14 @@ const bitDepthOf: Record<string, number> = {
   double: 64,
 };
 
-/** The parts of a header pixelater reads, whichever reader produced them. */
-type Header = Partial<
-  Pick<
-    Metadata,
-    | 'width'
-    | 'height'
-    | 'pageHeight'
-    | 'pages'
-    | 'orientation'
-    | 'space'
-    | 'channels'
-    | 'depth'
-    | 'bitsPerSample'
-    | 'hasAlpha'
-    | 'hasProfile'
-    | 'compression'
-    | 'delay'
-    | 'loop'
-  >
-> & { format?: string; mediaType?: string };
+/**
+ * The source's header as libvips reads it (or pixelater's own reader, for BMP), embedded
+ * EXIF, XMP, IPTC and ICC blocks included: read once, by `inspectSource`, for every stage.
+ */
+export type SourceHeader = Partial<Omit<Metadata, 'format' | 'mediaType'>> & {
+  format?: string;
+  mediaType?: string;
+};
 
 /**
  * Reads what an image is from its header alone and refuses it early when it breaks a limit:
@@ -53,6 +41,21 @@ type Header = Partial<
  *   header.
  */
 export async function inspectImage(key: string, bytes: Buffer, limits: Limits): Promise<ImageInfo> {
+  return (await inspectSource(key, bytes, limits)).info;
+}
+
+/**
+ * `inspectImage`, also giving the header it read, so that later stages (the metadata
+ * summary, kept copyright fields) need not read it again.
+ *
+ * @example
+ * const { info, header } = await inspectSource('photos/cat.jpg', bytes, defaultLimits);
+ */
+export async function inspectSource(
+  key: string,
+  bytes: Buffer,
+  limits: Limits,
+): Promise<{ info: ImageInfo; header: SourceHeader }> {
   if (bytes.length > limits.maxInputBytes) {
     throw new RejectionError(
       key,
@@ -95,7 +98,7 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
 
   const orientation = metadata.orientation ?? 1;
   const turned = orientation >= 5 && orientation <= 8;
-  return {
+  const info: ImageInfo = {
     format: metadata.format ?? format,
     mimeType: metadata.mediaType ?? 'application/octet-stream',
     width: turned ? storedHeight : storedWidth,
@@ -114,9 +117,10 @@ export async function inspectImage(key: string, bytes: Buffer, limits: Limits): 
     ...(animated && delaysMs ? { delaysMs } : {}),
     ...(animated ? { loop: apng?.loop ?? metadata.loop ?? 0 } : {}),
   };
+  return { info, header: metadata };
 }
 
-async function readHeader(key: string, format: SourceFormat, bytes: Buffer): Promise<Header> {
+async function readHeader(key: string, format: SourceFormat, bytes: Buffer): Promise<SourceHeader> {
   // The pixel limit is ours to check, with a message that names it.
   const read =
     format === SourceFormat.bmp
@@ -125,7 +129,7 @@ async function readHeader(key: string, format: SourceFormat, bytes: Buffer): Pro
   return refuseMalformed(key, format, bytes, 'header', read);
 }
 
-function bmpMetadata(key: string, bytes: Buffer): Header {
+function bmpMetadata(key: string, bytes: Buffer): SourceHeader {
   const { width, height, bitsPerPixel } = readBmpHeader(bytes);
   if (width === 0 || height === 0) {
     throw new RejectionError(key, RejectionCheck.undecodable, 'unreadable BMP header');

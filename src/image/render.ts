@@ -16,7 +16,7 @@ import { decodeSource } from './decode.ts';
 import { downscaleRaw } from './downscale-raw.ts';
 import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts';
 import { encode, fromRaw } from './encode.ts';
-import { inspectImage } from './inspect.ts';
+import { inspectSource } from './inspect.ts';
 import type { Limits } from './limits.ts';
 import { reducePalette } from './palette.ts';
 import { perceptualHash } from './perceptual-hash.ts';
@@ -94,10 +94,10 @@ export async function renderImage(
   context: RenderContext = {},
 ): Promise<RenderResult> {
   const started = performance.now();
-  const info = await inspectImage(key, bytes, limits);
+  const { info, header } = await inspectSource(key, bytes, limits);
   const plan = planOutputs(recipe, { key, ...info });
   const copyright = plan.some((output) => output.spec.metadata.copyright)
-    ? await readCopyright(bytes)
+    ? await readCopyright(bytes, header)
     : {};
   const inspected = performance.now();
 
@@ -110,7 +110,11 @@ export async function renderImage(
   // Placeholders and the perceptual hash come from one small copy of the working buffer.
   const small = await deriveSmallCopy(working);
   const [metadata, placeholders, hash] = await Promise.all([
-    readSourceMetadata(bytes, { includeGpsPosition: recipe.record?.includeGpsPosition ?? false }),
+    readSourceMetadata(
+      bytes,
+      { includeGpsPosition: recipe.record?.includeGpsPosition ?? false },
+      header,
+    ),
     placeholdersOf(small),
     perceptualHash(small),
   ]);

@@ -1,4 +1,5 @@
 import { encodeObjectKey } from '../events/decode-object-key.ts';
+import { normaliseEtag } from '../storage/object-store.ts';
 
 /** A write to a bucket, as the local endpoint saw it complete. */
 export interface ObservedWrite {
@@ -56,7 +57,7 @@ export function s3Notification(write: ObservedWrite, region: string) {
           object: {
             key: encodeObjectKey(write.key),
             ...(write.size !== undefined ? { size: write.size } : {}),
-            ...(write.etag ? { eTag: write.etag.replace(/^"|"$/g, '') } : {}),
+            ...(write.etag ? { eTag: normaliseEtag(write.etag) } : {}),
             ...(write.versionId ? { versionId: write.versionId } : {}),
             sequencer: write.sequencer ?? nextSequencer(),
           },
