@@ -63,7 +63,7 @@ export async function decodeSource(
   limits: Limits,
 ): Promise<DecodedImage> {
   const format = sniffFormat(key, bytes);
-  const open = openerFor(key, format, bytes, info, limits);
+  const open = openerFor(key, format, bytes, info, width, limits);
   try {
     return await decodeWith(open, 'warning', info, width, limits, []);
   } catch (strictError) {
@@ -160,6 +160,7 @@ function openerFor(
   format: SourceFormat,
   bytes: Buffer,
   info: ImageInfo,
+  width: number,
   limits: Limits,
 ): OpenSource {
   const ownDecoder = (decode: () => Promise<Sharp>) => () =>
@@ -169,7 +170,7 @@ function openerFor(
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
     return ownDecoder(async () =>
-      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc)),
+      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc, width)),
     );
   }
   if (format === SourceFormat.png && info.animated) {
