@@ -16,8 +16,9 @@ async function peakRssKiB(): Promise<number> {
 
 const [name = 'none', file = ''] = process.argv.slice(2);
 if (name !== 'none') {
-  const run = implementations()[name];
-  if (!run) throw new Error(`unknown implementation ${name}`);
-  await run(await readFile(file)).catch(() => undefined);
+  const prepare = implementations()[name];
+  if (!prepare) throw new Error(`unknown implementation ${name}`);
+  const work = await prepare(await readFile(file));
+  await work().catch(() => undefined);
 }
 console.log(JSON.stringify({ peakRssKiB: await peakRssKiB() }));

@@ -9,10 +9,17 @@ import { MemoryObjectStore } from '../src/storage/memory-object-store.ts';
 import type { ObjectStore } from '../src/storage/object-store.ts';
 
 /**
- * Puts each image into `store` under a new key and hands the handler the SQS message S3
- * would have sent for it, as the deployed queue delivers it.
+ * One way of making the default outputs from an image. It is called with the image's bytes
+ * to set the work up (for pixelater: the upload, which is the user's, not pixelater's), and
+ * returns the work itself, which is what the benchmark times.
  */
-function handlerPath(store: ObjectStore, afterEach?: () => void) {
+export type Implementation = (bytes: Buffer) => Promise<() => Promise<unknown>>;
+
+/**
+ * Puts each image into `store` under a new key; the work is then the handler's run on the
+ * SQS message S3 would have sent for it, as the deployed queue delivers it.
+ */
+function handlerPath(store: ObjectStore, afterEach?: (key: string) => void): Implementation {
   const handler = createHandler({
     source: store,
     destination: store,
@@ -20,7 +27,7 @@ function handlerPath(store: ObjectStore, afterEach?: () => void) {
   });
   let sequence = 0;
 
-  return async function run(bytes: Buffer): Promise<void> {
+  return async function upload(bytes) {
     const key = `bench/${++sequence}.img`;
     await store.putObject('bench-source', key, bytes, { contentType: 'application/octet-stream' });
     const notification = {
@@ -35,21 +42,26 @@ function handlerPath(store: ObjectStore, afterEach?: () => void) {
         },
       ],
     };
-    const result = await handler({
-      Records: [
-        { eventSource: 'aws:sqs', messageId: String(sequence), body: JSON.stringify(notification) },
-      ],
-    });
-    if (result.batchItemFailures.length > 0)
-      throw new Error(`${key}: the handler reported a failure`);
-    afterEach?.();
+    const messageId = String(sequence);
+    return async function process() {
+      const result = await handler({
+        Records: [{ eventSource: 'aws:sqs', messageId, body: JSON.stringify(notification) }],
+      });
+      if (result.batchItemFailures.length > 0)
+        throw new Error(`${key}: the handler reported a failure`);
+      afterEach?.(key);
+    };
   };
 }
 
-export function pixelaterInMemory() {
+export function pixelaterInMemory(): Implementation {
   const store = new MemoryObjectStore();
-  // Keep memory flat across repetitions: drop what each run wrote.
-  return handlerPath(store, () => store.objects.clear());
+  // Keep memory flat across repetitions: drop the source and what its run wrote.
+  return handlerPath(store, (key) => {
+    for (const stored of store.objects.keys())
+      if (stored.startsWith('bench-destination/') || stored === `bench-source/${key}`)
+        store.objects.delete(stored);
+  });
 }
 
 /**

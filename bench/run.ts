@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { benchInputs, batchFiles } from './inputs.ts';
 import { implementations } from './implementations.ts';
 import { measureInitTime } from './init-time.ts';
-import { pixelaterOnEndpoint } from './pixelater-path.ts';
+import { type Implementation, pixelaterOnEndpoint } from './pixelater-path.ts';
 import { referenceOutputs } from './reference.ts';
 import { measureRefusals } from './refusals.ts';
 
@@ -39,15 +39,28 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-async function timeOnce(run: (bytes: Buffer) => Promise<unknown>, bytes: Buffer) {
+/** Sets the work up untimed, then times it: CPU (user + system, every thread) and wall. */
+async function timeOnce(prepare: Implementation, bytes: Buffer) {
+  const work = await prepare(bytes);
   const cpu = process.cpuUsage();
   const started = performance.now();
   let failed = false;
-  await run(bytes).catch(() => {
+  await work().catch(() => {
     failed = true;
   });
   const used = process.cpuUsage(cpu);
   return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, failed };
+}
+
+/** Median, lowest and highest of the ratios a/b taken round by round. */
+/** `1.04 (0.98-1.09)`: the median ratio and its range over the rounds. */
+function spread(ratio: { median: number; min: number; max: number }): string {
+  return `${ratio.median.toFixed(2)} (${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`;
+}
+
+function pairedRatio(a: number[], b: number[]) {
+  const ratios = a.map((value, round) => value / (b[round] ?? Number.NaN));
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
 function childJson(script: string, args: string[]): Promise<Record<string, number>> {
@@ -98,21 +111,23 @@ const results: Record<string, unknown> = {
 };
 const baseline = await childJson('one-image.ts', ['none']);
 
-for (const input of benchInputs) {
+for (const input of await benchInputs()) {
   const bytes = await readFile(input.file);
-  const runs: Record<string, (bytes: Buffer) => Promise<unknown>> = {
+  const runs: Record<string, Implementation> = {
     ...implementations(),
     'pixelater+endpoint': endpoint.run,
   };
-  const repeats = quick ? 1 : input.repeats;
+  const rounds = quick ? 1 : input.rounds;
   const samples: Record<string, Array<{ wallMs: number; cpuMs: number; failed: boolean }>> = {};
   for (const name of Object.keys(runs)) await timeOnce(runs[name]!, bytes); // warm-up
-  // Interleave the implementations so that a noisy moment hits them alike.
-  for (let repeat = 0; repeat < repeats; repeat++) {
+  // Interleave the implementations so that a noisy moment hits them alike; the ratios are
+  // taken round by round, each between runs a few seconds apart.
+  for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(runs))
       (samples[name] ??= []).push(await timeOnce(run, bytes));
   }
-  const cpu = (name: string) => median(samples[name]!.map((sample) => sample.cpuMs));
+  const cpuOf = (name: string) => samples[name]!.map((sample) => sample.cpuMs);
+  const cpu = (name: string) => median(cpuOf(name));
   const wall = (name: string) => median(samples[name]!.map((sample) => sample.wallMs));
   const peak = await childJson('one-image.ts', ['pixelater', input.file]);
   const referenceBytes = (await referenceOutputs(bytes).catch(() => [] as Buffer[])).reduce(
@@ -131,8 +146,9 @@ for (const input of benchInputs) {
       naive: cpu('naive'),
     },
     wallMs: { pixelater: wall('pixelater'), reference: wall('reference'), naive: wall('naive') },
-    pixelaterOverReference: cpu('pixelater') / cpu('reference'),
-    naiveOverPixelater: cpu('naive') / cpu('pixelater'),
+    rounds,
+    pixelaterOverReference: pairedRatio(cpuOf('pixelater'), cpuOf('reference')),
+    naiveOverPixelater: pairedRatio(cpuOf('naive'), cpuOf('pixelater')),
     peakRssMiB: (peak.peakRssKiB ?? 0) / 1024,
     referenceOutputBytes: referenceBytes,
   };
@@ -144,8 +160,8 @@ for (const input of benchInputs) {
     'cpu ms naive': Math.round(entry.cpuMs.naive),
     'cpu ms +endpoint': Math.round(entry.cpuMs.pixelaterWithEndpoint),
     'wall ms pixelater': Math.round(entry.wallMs.pixelater),
-    'pix/ref': entry.pixelaterOverReference.toFixed(2),
-    'naive/pix': entry.naiveOverPixelater.toFixed(2),
+    'pix/ref': spread(entry.pixelaterOverReference),
+    'naive/pix': spread(entry.naiveOverPixelater),
     'peak RSS MiB': Math.round(entry.peakRssMiB),
     note: entry.failedPixelater ? 'pixelater rejected it' : '',
   });
