@@ -21,10 +21,11 @@ export interface Placeholders {
 const previewSide = 16;
 
 /**
- * Longest side of the copy BlurHash is computed from: its few components are the lowest
- * frequencies, which 32 px already carry, at a tenth of the cost of the 100 px copy.
+ * Longest side of the copy BlurHash and ThumbHash are computed from: their few components
+ * are the lowest frequencies, which 32 px already carry, at a tenth of the cost of the
+ * 100 px copy.
  */
-const blurHashSide = 32;
+const hashSide = 32;
 
 /**
  * Placeholders for one image from its small RGBA copy (at most 100x100).
@@ -33,29 +34,28 @@ const blurHashSide = 32;
  * const { thumbHash, blurHash, dataUri, dominantColour } = await placeholdersOf(small);
  */
 export async function placeholdersOf(small: RawImage): Promise<Placeholders> {
-  const rgba = new Uint8ClampedArray(small.data.buffer, small.data.byteOffset, small.data.length);
   const components = blurHashComponents(small.width, small.height);
 
-  const [preview, blurSource] = await Promise.all([
+  const [preview, hashSource] = await Promise.all([
     fromRaw(small)
       .resize({ width: previewSide, height: previewSide, fit: 'inside' })
       .webp({ quality: 40, alphaQuality: 40, effort: 6 })
       .toBuffer(),
     fromRaw(small)
-      .resize({ width: blurHashSide, height: blurHashSide, fit: 'inside' })
+      .resize({ width: hashSide, height: hashSide, fit: 'inside' })
       .raw()
       .toBuffer({ resolveWithObject: true }),
   ]);
-  const blurPixels = new Uint8ClampedArray(
-    blurSource.data.buffer,
-    blurSource.data.byteOffset,
-    blurSource.data.length,
+  const hashPixels = new Uint8ClampedArray(
+    hashSource.data.buffer,
+    hashSource.data.byteOffset,
+    hashSource.data.length,
   );
-  const { width: blurWidth, height: blurHeight } = blurSource.info;
+  const { width: hashWidth, height: hashHeight } = hashSource.info;
 
   return {
-    thumbHash: Buffer.from(rgbaToThumbHash(small.width, small.height, rgba)).toString('base64'),
-    blurHash: blurHashOf(blurPixels, blurWidth, blurHeight, components[0], components[1]),
+    thumbHash: Buffer.from(rgbaToThumbHash(hashWidth, hashHeight, hashPixels)).toString('base64'),
+    blurHash: blurHashOf(hashPixels, hashWidth, hashHeight, components[0], components[1]),
     blurHashComponents: components,
     dataUri: `data:image/webp;base64,${preview.toString('base64')}`,
     dominantColour: hexOf(dominantColourOf(small)),
