@@ -27,14 +27,14 @@ export async function twentyFourMegapixelJpeg(): Promise<string> {
 /** The real photos the benchmark runs on, and how many interleaved rounds each gets. */
 export async function benchInputs() {
   return [
-    { label: '0.8 MP JPEG', file: `${images}Android_Depth_Map.jpg`, rounds: 11 },
-    { label: '2.2 MP JPEG', file: `${images}Landscape_6.jpg`, rounds: 9 },
-    { label: '13 MP JPEG', file: `${images}Oppo_R7_Plus_13MP_gps.jpg`, rounds: 7 },
+    { label: '0.8 MP JPEG', file: `${images}Android_Depth_Map.jpg`, rounds: 15 },
+    { label: '2.2 MP JPEG', file: `${images}Landscape_6.jpg`, rounds: 15 },
+    { label: '13 MP JPEG', file: `${images}Oppo_R7_Plus_13MP_gps.jpg`, rounds: 9 },
     { label: '22 MP JPEG', file: `${images}Canon_5DMkIII_22MP.jpg`, rounds: 7 },
     { label: '24 MP JPEG', file: await twentyFourMegapixelJpeg(), rounds: 7 },
     { label: '24 MP WebP', file: `${images}bryce_panorama_24MP.webp`, rounds: 5 },
-    { label: '3.1 MP PNG alpha', file: `${images}rgba_blackbug.png`, rounds: 9 },
-    { label: 'animated GIF', file: `${images}animated_rotating_squares.gif`, rounds: 9 },
+    { label: '3.1 MP PNG alpha', file: `${images}rgba_blackbug.png`, rounds: 11 },
+    { label: 'animated GIF', file: `${images}animated_rotating_squares.gif`, rounds: 31 },
     { label: '12 MP HEIC', file: `${images}iPhone11Pro_IMG_2929.HEIC`, rounds: 3 },
   ];
 }
