@@ -5,6 +5,7 @@
 import { createHandler } from '../src/lambda/create-handler.ts';
 import { encodeObjectKey } from '../src/events/decode-object-key.ts';
 import { pipelineSettings } from '../src/pipeline/settings.ts';
+import { defaultRecipes, type Recipes } from '../src/recipe/recipe.ts';
 import { MemoryObjectStore } from '../src/storage/memory-object-store.ts';
 import type { ObjectStore } from '../src/storage/object-store.ts';
 
@@ -19,11 +20,15 @@ export type Implementation = (bytes: Buffer) => Promise<() => Promise<unknown>>;
  * Puts each image into `store` under a new key; the work is then the handler's run on the
  * SQS message S3 would have sent for it, as the deployed queue delivers it.
  */
-function handlerPath(store: ObjectStore, afterEach?: (key: string) => void): Implementation {
+function handlerPath(
+  store: ObjectStore,
+  afterEach?: (key: string) => void,
+  recipes: Recipes = defaultRecipes,
+): Implementation {
   const handler = createHandler({
     source: store,
     destination: store,
-    settings: pipelineSettings({ destinationBucket: 'bench-destination' }),
+    settings: { ...pipelineSettings({ destinationBucket: 'bench-destination' }), recipes },
   });
   let sequence = 0;
 
@@ -54,14 +59,16 @@ function handlerPath(store: ObjectStore, afterEach?: (key: string) => void): Imp
   };
 }
 
-export function pixelaterInMemory(): Implementation {
+/** The handler path with storage in memory, for the default recipe or `recipes`. */
+export function pixelaterInMemory(recipes?: Recipes): Implementation {
   const store = new MemoryObjectStore();
   // Keep memory flat across repetitions: drop the source and what its run wrote.
-  return handlerPath(store, (key) => {
+  const forget = (key: string) => {
     for (const stored of store.objects.keys())
       if (stored.startsWith('bench-destination/') || stored === `bench-source/${key}`)
         store.objects.delete(stored);
-  });
+  };
+  return handlerPath(store, forget, recipes);
 }
 
 /**

@@ -2,24 +2,25 @@
  * `npm run bench`: pixelater's real code path against a straight-line sharp reference and a
  * naive one-pipeline-per-output version, side by side on real photos.
  *
- * Reports, per input: median CPU and wall time per image for each implementation, the
- * pixelater/reference and naive/pixelater ratios, peak RSS (each in a fresh process) and
- * output bytes; batch throughput with 1 and 2 worker processes; the handler's import time
- * from a bundled build; and a cost estimate per million 12 MP images on Lambda arm64.
+ * Reports, per input (each in a process of its own): median CPU and wall time per image for
+ * each implementation, the pixelater/reference and naive/pixelater ratios taken round by
+ * round, peak RSS (in a fresh process again) and output bytes; what WebP effort costs and
+ * saves; batch throughput with 1 and 2 worker processes; the handler's import time from a
+ * bundled build; and a cost estimate per million 12 MP images on Lambda arm64.
  * Prints a table and writes JSON to bench/results/.
  *
- * Options (environment): BENCH_QUICK=1 fewer repeats; BENCH_LAMBDA_MEMORY_MB (default 2048).
+ * Options (environment): BENCH_QUICK=1 one round each; BENCH_LAMBDA_MEMORY_MB (default 2048).
  */
 import { fork } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 import { benchInputs, batchFiles } from './inputs.ts';
-import { implementations } from './implementations.ts';
 import { measureInitTime } from './init-time.ts';
-import { type Implementation, pixelaterOnEndpoint } from './pixelater-path.ts';
 import { referenceOutputs } from './reference.ts';
 import { measureRefusals } from './refusals.ts';
+import { median, pairedRatio, type Sample } from './timing.ts';
+import { measureWebpEffort } from './webp-effort.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -34,36 +35,12 @@ const megabytesPerVcpu = 1769;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** Sets the work up untimed, then times it: CPU (user + system, every thread) and wall. */
-async function timeOnce(prepare: Implementation, bytes: Buffer) {
-  const work = await prepare(bytes);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  let failed = false;
-  await work().catch(() => {
-    failed = true;
-  });
-  const used = process.cpuUsage(cpu);
-  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, failed };
-}
-
-/** Median, lowest and highest of the ratios a/b taken round by round. */
 /** `1.04 (0.98-1.09)`: the median ratio and its range over the rounds. */
 function spread(ratio: { median: number; min: number; max: number }): string {
   return `${ratio.median.toFixed(2)} (${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`;
 }
 
-function pairedRatio(a: number[], b: number[]) {
-  const ratios = a.map((value, round) => value / (b[round] ?? Number.NaN));
-  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
-}
-
-function childJson(script: string, args: string[]): Promise<Record<string, number>> {
+function childJson<T = Record<string, number>>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = fork(`${here}${script}`, args, {
       execArgv: ['--import', 'tsx'],
@@ -102,7 +79,6 @@ async function throughput(workers: number, env: Record<string, string> = {}): Pr
   return batchFiles.length / seconds;
 }
 
-const endpoint = await pixelaterOnEndpoint();
 const rows: Array<Record<string, string | number>> = [];
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -113,19 +89,11 @@ const baseline = await childJson('one-image.ts', ['none']);
 
 for (const input of await benchInputs()) {
   const bytes = await readFile(input.file);
-  const runs: Record<string, Implementation> = {
-    ...implementations(),
-    'pixelater+endpoint': endpoint.run,
-  };
   const rounds = quick ? 1 : input.rounds;
-  const samples: Record<string, Array<{ wallMs: number; cpuMs: number; failed: boolean }>> = {};
-  for (const name of Object.keys(runs)) await timeOnce(runs[name]!, bytes); // warm-up
-  // Interleave the implementations so that a noisy moment hits them alike; the ratios are
-  // taken round by round, each between runs a few seconds apart.
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(runs))
-      (samples[name] ??= []).push(await timeOnce(run, bytes));
-  }
+  const { samples } = await childJson<{ samples: Record<string, Sample[]> }>('compare-input.ts', [
+    input.file,
+    String(rounds),
+  ]);
   const cpuOf = (name: string) => samples[name]!.map((sample) => sample.cpuMs);
   const cpu = (name: string) => median(cpuOf(name));
   const wall = (name: string) => median(samples[name]!.map((sample) => sample.wallMs));
@@ -167,11 +135,16 @@ for (const input of await benchInputs()) {
   });
 }
 
-await endpoint.stop();
 console.table(rows);
 console.log(
   `process baseline RSS (node + tsx, no image): ${Math.round((baseline.peakRssKiB ?? 0) / 1024)} MiB`,
 );
+
+const thirteen = (await benchInputs()).find((input) => input.label.startsWith('13 MP'))!;
+const webpEffort = await measureWebpEffort(thirteen.file, quick ? 1 : 5);
+results.webpEffort = { file: thirteen.file.split('/').pop(), rows: webpEffort };
+console.log(`WebP effort, default recipe otherwise, on the ${thirteen.label}:`);
+console.table(webpEffort);
 
 const refusals = await measureRefusals();
 results.refusals = refusals;
