@@ -11,9 +11,16 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** Sets the work up untimed, then times it: CPU (user + system, every thread) and wall. */
+/** Time for what an earlier run left behind (sockets closing, freed buffers) to finish. */
+const settleMs = 20;
+
+/**
+ * Sets the work up untimed, lets the process settle, then times the work: CPU (user +
+ * system, every thread) and wall.
+ */
 export async function timeOnce(prepare: Implementation, bytes: Buffer): Promise<Sample> {
   const work = await prepare(bytes);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
   const cpu = process.cpuUsage();
   const started = performance.now();
   let failed = false;
