@@ -13,7 +13,9 @@
  */
 import { fork } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 
 import { benchInputs, batchFiles } from './inputs.ts';
 import { measureInitTime } from './init-time.ts';
@@ -80,12 +82,20 @@ async function throughput(workers: number, env: Record<string, string> = {}): Pr
 }
 
 const rows: Array<Record<string, string | number>> = [];
+const started = new Date().toISOString();
+const baseline = await childJson('one-image.ts', ['none']);
 const results: Record<string, unknown> = {
-  date: new Date().toISOString(),
+  started,
   quick,
+  machine: {
+    node: process.version,
+    sharp: sharp.versions,
+    cpu: cpus()[0]?.model,
+    cores: availableParallelism(),
+  },
+  baselineRssMiB: (baseline.peakRssKiB ?? 0) / 1024,
   inputs: [] as unknown[],
 };
-const baseline = await childJson('one-image.ts', ['none']);
 
 for (const input of await benchInputs()) {
   const bytes = await readFile(input.file);
@@ -163,7 +173,8 @@ const batches = {
 results.throughput = { images: batchFiles.length, ...batches };
 for (const [name, { oneWorker, twoWorkers }] of Object.entries(batches)) {
   console.log(
-    `batch of ${batchFiles.length} photos, ${name}: ${oneWorker.toFixed(2)} images/s with 1 worker, ` +
+    `batch of ${batchFiles.length} photos (${new Set(batchFiles).size} files, each ${batchFiles.length / new Set(batchFiles).size} times), ${name}: ` +
+      `${oneWorker.toFixed(2)} images/s with 1 worker, ` +
       `${twoWorkers.toFixed(2)} with 2 (x${(twoWorkers / oneWorker).toFixed(2)})`,
   );
 }
@@ -174,6 +185,7 @@ console.log(
   `handler import (bundled, fresh process): median ${init.medianMs.toFixed(0)} ms over ${init.runs} runs`,
 );
 
+// The fixtures' phone JPEG closest to 12 MP is the 13 MP one.
 const twelve = (results.inputs as Array<{ label: string; cpuMs: { pixelater: number } }>).find(
   (entry) => entry.label.startsWith('13 MP'),
 );
@@ -189,12 +201,13 @@ if (twelve) {
     usdPerMillion12MpImages: perMillion,
   };
   console.log(
-    `cost: ~$${perMillion.toFixed(0)} per million 12 MP images at ${lambdaMemoryMb} MB arm64 ` +
-      `(${seconds.toFixed(2)} s each, assuming CPU time / min(vCPUs, 2) at $${pricePerGbSecond}/GB-s + $0.20/M requests)`,
+    `cost: ~$${perMillion.toFixed(0)} per million 12 MP images at ${lambdaMemoryMb} MB arm64, from the 13 MP JPEG's CPU time ` +
+      `(${seconds.toFixed(2)} s each, assuming CPU time / min(vCPUs, 2), ${vcpus.toFixed(2)} vCPUs, ` +
+      `at $${pricePerGbSecond}/GB-s + $0.20/M requests)`,
   );
 }
 
 await mkdir(`${here}results`, { recursive: true });
-const path = `${here}results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+const path = `${here}results/bench-${started.replace(/[:.]/g, '-')}.json`;
 await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`results written to ${path}`);
