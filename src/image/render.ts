@@ -131,12 +131,21 @@ export async function renderImage(
     described,
     detections: new Map(),
   };
+  // Copies that come out the same (a 1280 and a 1920 width of a 1200 px image, both kept
+  // at 1200) are encoded once and written under each key.
+  const encoded = new Map<string, Promise<RenderedOutput>>();
   const outputs = await Promise.all(
-    plan.map((output) =>
-      animation && keepsAnimation(output.format)
-        ? renderAnimatedOutput(output, animation, info, described)
-        : renderOutput(output, image),
-    ),
+    plan.map((output) => {
+      const render = () =>
+        animation && keepsAnimation(output.format)
+          ? renderAnimatedOutput(output, animation, info, described)
+          : renderOutput(output, image);
+      const same = sameBytesKey(output);
+      if (same === undefined) return render();
+      const first = encoded.get(same) ?? render();
+      encoded.set(same, first);
+      return first.then((rendered) => ({ ...rendered, name: output.name, key: output.key }));
+    }),
   );
   return {
     info,
@@ -155,6 +164,28 @@ export async function renderImage(
       encode: Math.round(performance.now() - described),
     },
   };
+}
+
+/**
+ * Everything a resized copy's bytes depend on, as a string, or undefined for a pixelation
+ * (each has its own grid). The box asked for matters only through the planned size and
+ * whether both sides were given.
+ */
+function sameBytesKey(output: PlannedOutput): string | undefined {
+  const { spec } = output;
+  if (spec.kind !== 'resize') return undefined;
+  const { width, height, enlarge: _planned, ...fitting } = spec.resize;
+  const boxed = width !== undefined && height !== undefined;
+  return JSON.stringify([
+    output.format,
+    output.width,
+    output.height,
+    boxed,
+    fitting,
+    spec.quality,
+    spec.effort,
+    spec.metadata,
+  ]);
 }
 
 interface WorkingImage {

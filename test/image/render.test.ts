@@ -46,6 +46,28 @@ describe('rendering the default recipe', () => {
     expect([w1920?.width, w1920?.height]).toEqual([1800, 1200]);
   });
 
+  it('encodes copies that come out the same once, and writes them under each key', async () => {
+    // Landscape_1 is 1800 px wide: its 1920 copies are kept at 1800, unlike the 1280 ones.
+    const { outputs: landscape } = await render('Landscape_1.jpg');
+    const named = (name: string) => landscape.find((output) => output.name === name)!;
+    expect(named('w1920.jpg').data).not.toBe(named('w1280.jpg').data);
+
+    // Android_Depth_Map is 768 px wide: the 1280 and 1920 copies are both kept at 768.
+    const { outputs } = await render('Android_Depth_Map.jpg');
+    const output = (name: string) => outputs.find((candidate) => candidate.name === name)!;
+    for (const format of ['jpg', 'webp']) {
+      const [w1280, w1920] = [output(`w1280.${format}`), output(`w1920.${format}`)];
+      expect([w1920.width, w1920.height, w1920.key]).toEqual([
+        768,
+        1024,
+        'Android_Depth_Map.jpg/w1920.' + format,
+      ]);
+      expect(w1280.key).toBe(`Android_Depth_Map.jpg/w1280.${format}`);
+      expect(w1920.data).toBe(w1280.data);
+    }
+    expect(output('w640.jpg').data).not.toBe(output('w1280.jpg').data);
+  });
+
   let reference: Awaited<ReturnType<typeof pixelsOf>> | undefined;
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
