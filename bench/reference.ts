@@ -2,16 +2,21 @@
  * The yardsticks pixelater is measured against, producing the same default outputs:
  *
  * - `referenceOutputs`: the hand-tuned floor. Straight-line sharp, one decode with
- *   shrink-on-load, every output derived from that buffer.
+ *   shrink-on-load, every output derived from that buffer, copies that come out the same
+ *   (widths larger than the image) encoded once.
  * - `naiveOutputs`: one independent sharp pipeline per output, each decoding the source.
  *
  * Both encode as pixelater does (JPEG quality 80, streaming above 4 MP; WebP quality 80), so
  * the comparison is of code paths, not of encoder settings. As in pixelater, the JPEGs of an
- * animation show its first frame and its WebP copies keep every frame. Neither writes
- * anywhere, and neither makes the metadata record.
+ * animation show its first frame and its WebP copies keep every frame. Both make a minimal
+ * metadata record (not pixelater's SHA-256, perceptual hash or data URI). Neither writes
+ * anywhere.
  */
+import { encode as blurHashOf } from 'blurhash';
+import exifr from 'exifr';
 import decodeHeicPixels from 'heic-decode';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import { rgbaToThumbHash } from 'thumbhash';
 
 import { streamingJpegPixels } from '../src/image/encode.ts';
 
@@ -19,6 +24,7 @@ const grids = [8, 16, 32, 48, 64];
 const widths = [320, 640, 1280, 1920];
 
 interface Source {
+  metadata: Metadata;
   /** Displayed size, upright. */
   width: number;
   height: number;
@@ -39,6 +45,7 @@ async function openSource(bytes: Buffer): Promise<Source> {
     const { width, height, data } = await decodeHeicPixels({ buffer: bytes });
     const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     return {
+      metadata,
       width,
       height,
       open: async () => sharp(pixels, { raw: { width, height, channels: 4 } }),
@@ -47,6 +54,7 @@ async function openSource(bytes: Buffer): Promise<Source> {
   const pages = metadata.pages ?? 1;
   const animated = pages > 1 && (metadata.format === 'gif' || metadata.format === 'webp');
   return {
+    metadata,
     width: metadata.autoOrient.width,
     height: metadata.autoOrient.height,
     open: async () => sharp(bytes).rotate(),
@@ -84,20 +92,79 @@ export async function referenceOutputs(bytes: Buffer): Promise<Buffer[]> {
       .jpeg({ quality: 80, optimiseCoding: width * height <= streamingJpegPixels })
       .toBuffer();
   });
-  const resized = widths.flatMap((target) => {
-    const copy = () => sharp(data, { raw }).resize({ width: Math.min(target, info.width) });
+  // A width larger than the image is kept at its size: each distinct copy is encoded once.
+  const copies = new Map<number, Array<Promise<Buffer>>>();
+  for (const target of widths) {
+    const width = Math.min(target, info.width);
+    if (copies.has(width)) continue;
+    const copy = () => sharp(data, { raw }).resize({ width });
     const webp = animation
       ? sharp(animation.data, { raw: animation.raw, animated: true })
-          .resize({ width: Math.min(target, info.width) })
+          .resize({ width })
           .webp({ quality: 80, delay: source.animation?.delay, loop: source.animation?.loop })
       : copy().webp({ quality: 80 });
-    return [
+    copies.set(width, [
       copy().flatten({ background: '#ffffff' }).jpeg({ quality: 80 }).toBuffer(),
       webp.toBuffer(),
-    ];
-  });
-  return Promise.all([...pixelations, ...resized]);
+    ]);
+  }
+  const resized = widths.flatMap((target) => copies.get(Math.min(target, info.width))!);
+  const images = await Promise.all([...pixelations, ...resized]);
+  return [...images, await minimalRecord(bytes, source, sharp(data, { raw }), images)];
 }
+
+/**
+ * The metadata record, minimally: what the header says, an EXIF summary, ThumbHash, BlurHash
+ * and the mean colour from one 32 px copy of `pixels`, the outputs' sizes. (libvips'
+ * `stats().dominant` would cost 6 ms a call, more than all the rest on a small image.)
+ */
+async function minimalRecord(
+  bytes: Buffer,
+  source: Source,
+  pixels: Sharp,
+  outputs: Buffer[],
+): Promise<Buffer> {
+  const small = await pixels
+    .resize(32, 32, { fit: 'inside' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width, height } = small.info;
+  const rgba = new Uint8ClampedArray(small.data.buffer, small.data.byteOffset, small.data.length);
+  const exif = await exifr.parse(bytes, exifSummary).catch(() => undefined);
+  const mean = [0, 1, 2].map((channel) => {
+    let sum = 0;
+    for (let offset = channel; offset < rgba.length; offset += 4) sum += rgba[offset]!;
+    return Math.round(sum / (width * height));
+  });
+  const { metadata } = source;
+  const record = {
+    width: source.width,
+    height: source.height,
+    format: metadata.format,
+    bytes: bytes.length,
+    orientation: metadata.orientation,
+    space: metadata.space,
+    frames: source.animation?.pages ?? 1,
+    exif: exif ?? {},
+    thumbHash: Buffer.from(rgbaToThumbHash(width, height, rgba)).toString('base64'),
+    blurHash: blurHashOf(rgba, width, height, 4, 3),
+    meanColour: mean,
+    outputBytes: outputs.map((output) => output.length),
+  };
+  return Buffer.from(JSON.stringify(record));
+}
+
+const exifSummary = [
+  'Make',
+  'Model',
+  'LensModel',
+  'DateTimeOriginal',
+  'ExposureTime',
+  'FNumber',
+  'ISO',
+  'GPSLatitude',
+];
 
 /** Every frame of an animation at `width`, stacked as sharp keeps them. */
 async function decodeAnimation(bytes: Buffer, width: number) {
@@ -153,5 +220,6 @@ export async function naiveOutputs(bytes: Buffer): Promise<Buffer[]> {
             .toBuffer(),
         ),
   ]);
-  return Promise.all([...pixelations, ...resized]);
+  const images = await Promise.all([...pixelations, ...resized]);
+  return [...images, await minimalRecord(bytes, source, await source.open(), images)];
 }
