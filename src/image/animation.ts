@@ -6,6 +6,36 @@ import { blockMeans, enlargeBlocks } from './pixelate.ts';
 import type { RenderedOutput } from './render.ts';
 import { contentTypeOf, type ImageInfo, type OutputFormat, type RawImage } from './types.ts';
 
+/** How an animated source plays, for the metadata record. */
+export interface AnimationSummary {
+  frames: number;
+  /** Delay after each frame, in milliseconds, one per frame. */
+  delaysMs: number[];
+  /** Times the animation plays; 0 means forever. */
+  loop: number;
+  durationMs: number;
+}
+
+/**
+ * The summary of an animated source from what inspecting it found (libvips for GIF and
+ * WebP, pixelater's own chunk reader for APNG); undefined for a still image or the pages of
+ * a document.
+ *
+ * @example
+ * animationSummaryOf(await inspectImage('spinner.png', bytes, defaultLimits));
+ * // { frames: 20, delaysMs: [50, ...], loop: 0, durationMs: 1000 }
+ */
+export function animationSummaryOf(info: ImageInfo): AnimationSummary | undefined {
+  if (!info.animated || info.frames < 2) return undefined;
+  const delaysMs = Array.from({ length: info.frames }, (_, index) => info.delaysMs?.[index] ?? 0);
+  return {
+    frames: info.frames,
+    delaysMs,
+    loop: info.loop ?? 0,
+    durationMs: delaysMs.reduce((sum, delay) => sum + delay, 0),
+  };
+}
+
 /** Output formats that can hold an animation; every other format gets the first frame. */
 export function keepsAnimation(format: OutputFormat): boolean {
   return format === 'webp' || format === 'gif';

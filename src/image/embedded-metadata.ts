@@ -39,15 +39,6 @@ export interface EmbeddedSummary {
   thumbnail: boolean;
 }
 
-export interface AnimationSummary {
-  frames: number;
-  /** Delay after each frame, in milliseconds, one per frame. */
-  delaysMs: number[];
-  /** Times the animation plays; 0 means forever. */
-  loop: number;
-  durationMs: number;
-}
-
 export interface GpsPosition {
   latitude: number;
   longitude: number;
@@ -58,8 +49,6 @@ export interface GpsPosition {
 export interface SourceMetadata {
   camera: CameraSummary;
   embedded: EmbeddedSummary;
-  /** Undefined for a still image or a multi-page document without frame delays. */
-  animation?: AnimationSummary;
   /** Only when asked for with `includeGpsPosition`; undefined otherwise or when absent. */
   gpsPosition?: GpsPosition;
   /** Metadata that could not be read; the image itself is still processed. */
@@ -113,8 +102,7 @@ const exifOptions = {
 
 /**
  * Summarises the metadata embedded in an image: camera and exposure, capture time, which
- * blocks it carried (EXIF, XMP, IPTC, ICC with its name, GPS, gain map, thumbnail) and its
- * animation. Pure: bytes in, summary out. Never throws for bad metadata: what cannot be
+ * blocks it carried (EXIF, XMP, IPTC, ICC with its name, GPS, gain map, thumbnail). Pure: bytes in, summary out. Never throws for bad metadata: what cannot be
  * read becomes a warning.
  *
  * @example
@@ -155,7 +143,6 @@ export async function readSourceMetadata(
       // LIMITATION: EXIF (IFD1) thumbnails only; JFIF and HEIF thumbnails are not looked for.
       thumbnail: fields[thumbnailField] !== undefined,
     },
-    animation: header && animationOf(header),
     warnings,
   };
   if (options.includeGpsPosition && position) summary.gpsPosition = position;
@@ -326,20 +313,6 @@ function positionOf(fields: ExifFields): GpsPosition | undefined {
     position.altitudeM = below ? -altitude : altitude;
   }
   return position;
-}
-
-// LIMITATION: libvips gives frame delays for GIF and WebP; an APNG reads as one still frame,
-// so its record has no `animation`.
-function animationOf(header: SourceHeader): AnimationSummary | undefined {
-  const frames = header.pages ?? 1;
-  if (frames < 2 || !header.delay) return undefined;
-  const delaysMs = Array.from({ length: frames }, (_, index) => header.delay?.[index] ?? 0);
-  return {
-    frames,
-    delaysMs,
-    loop: header.loop ?? 0,
-    durationMs: delaysMs.reduce((sum, delay) => sum + delay, 0),
-  };
 }
 
 function iccDescriptionOf(profile: Buffer, warnings: string[]): string | undefined {

@@ -11,7 +11,12 @@ import type { RegionValue } from '../recipe/schema.ts';
 import { DetectionFailedError } from '../detect/errors.ts';
 import type { DetectionTarget } from '../detect/types.ts';
 import { type CopyrightFields, readCopyright } from './copyright.ts';
-import { keepsAnimation, renderAnimatedOutput } from './animation.ts';
+import {
+  type AnimationSummary,
+  animationSummaryOf,
+  keepsAnimation,
+  renderAnimatedOutput,
+} from './animation.ts';
 import { decodeSource } from './decode.ts';
 import { downscaleRaw } from './downscale-raw.ts';
 import { readSourceMetadata, type SourceMetadata } from './embedded-metadata.ts';
@@ -53,8 +58,10 @@ export interface RenderedOutput {
 
 export interface RenderResult {
   info: ImageInfo;
-  /** Camera, embedded blocks, animation: read from the bytes, never decoded again. */
+  /** Camera and embedded blocks: read from the bytes, never decoded again. */
   metadata: SourceMetadata;
+  /** Frames, delays and loop count of an animated source. */
+  animation?: AnimationSummary;
   placeholders: Placeholders;
   /** DCT hash of the picture, 16 hex digits: equal or close for near-duplicates. */
   perceptualHash: string;
@@ -147,9 +154,11 @@ export async function renderImage(
       return first.then((rendered) => ({ ...rendered, name: output.name, key: output.key }));
     }),
   );
+  const summary = animationSummaryOf(info);
   return {
     info,
     metadata,
+    ...(summary ? { animation: summary } : {}),
     placeholders,
     perceptualHash: hash,
     warnings: [

@@ -218,7 +218,7 @@ async function writeOutputs(
     placeholders: rendered.placeholders,
     camera: metadata.camera,
     embedded: metadata.embedded,
-    animation: metadata.animation,
+    animation: rendered.animation,
     gpsPosition: metadata.gpsPosition,
     outputs,
     warnings: rendered.warnings,

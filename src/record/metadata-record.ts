@@ -2,12 +2,8 @@ import { z } from 'zod';
 
 import packageJson from '../../package.json' with { type: 'json' };
 import { RejectionCheck } from '../errors.ts';
-import type {
-  AnimationSummary,
-  CameraSummary,
-  EmbeddedSummary,
-  GpsPosition,
-} from '../image/embedded-metadata.ts';
+import type { AnimationSummary } from '../image/animation.ts';
+import type { CameraSummary, EmbeddedSummary, GpsPosition } from '../image/embedded-metadata.ts';
 import type { Placeholders } from '../image/placeholders.ts';
 import type { RedactionAudit } from '../image/regions.ts';
 import type { ImageInfo } from '../image/types.ts';

@@ -97,29 +97,6 @@ describe('the EXIF, XMP, IPTC and ICC summary of a source', () => {
     });
   });
 
-  it.each([
-    ['animated_cogs.gif', 5],
-    ['animated_rotating_squares.gif', 30],
-    ['animated_rotating_squares.webp', 9],
-    ['animated_lossy_101f.webp', 101],
-  ])('gives the frame count, a delay per frame and the loop count of %s', async (name, frames) => {
-    const { animation } = await read(name);
-    expect(animation?.frames).toBe(frames);
-    expect(animation?.delaysMs).toHaveLength(frames);
-    expect(animation?.durationMs).toBe(animation?.delaysMs.reduce((a, b) => a + b, 0));
-  });
-
-  it('gives the delays and loop exactly as the animation stores them', async () => {
-    expect((await read('animated_rotating_squares.webp')).animation).toEqual({
-      frames: 9,
-      delaysMs: [120, 120, 90, 120, 120, 90, 120, 90, 30],
-      loop: 0,
-      durationMs: 900,
-    });
-    expect((await read('Canon_40D.jpg')).animation).toBeUndefined();
-    expect((await read('fax_g3_2pages.tif')).animation).toBeUndefined();
-  });
-
   it('reads what it can of malformed EXIF and never throws', async () => {
     for (const name of ['30-type_error_bad_exif.jpg', 'invalid_exif_image00971.jpg']) {
       const summary = await read(name);

@@ -176,6 +176,16 @@ describe('the metadata record', () => {
     const animated = records[1];
     expect(animated?.status === 'processed' && animated.animation?.frames).toBe(9);
   });
+
+  it("records an APNG's frames and delays, which libvips reads as one still frame", async () => {
+    const record = await recordOf('apng_ball.png');
+    expect(record.status === 'processed' && record.animation).toEqual({
+      frames: 20,
+      delaysMs: Array.from({ length: 20 }, () => 75),
+      loop: 0,
+      durationMs: 1500,
+    });
+  });
 });
 
 describe('the record summary as S3 user metadata on the outputs', () => {
