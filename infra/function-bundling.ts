@@ -47,7 +47,7 @@ export const detectionEnvironment = {
  */
 /**
  * Prepended to the bundled ES module: bundled CommonJS dependencies call require() and read
- * __dirname (libheif's WebAssembly loader does at import), which an ES module lacks.
+ * __dirname, which an ES module lacks.
  */
 export const esmBanner =
   "import { createRequire as __pixelaterRequire } from 'node:module';" +
@@ -68,7 +68,9 @@ export function functionBundling(recipeFile: string | undefined): BundlingOption
     // The SDK is bundled rather than taken from the runtime, so that what runs is what was tested.
     // onnxruntime-node is loaded at run time from the copy the hooks make.
     externalModules: [...bundleExternals],
-    nodeModules: ['sharp'],
+    // heic-decode runs in a worker thread that loads it by path, so it is installed beside
+    // the bundle (with libheif-js, its WebAssembly build), not bundled.
+    nodeModules: ['sharp', 'heic-decode'],
     environment: {
       npm_config_os: 'linux',
       npm_config_cpu: 'arm64',

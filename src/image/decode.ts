@@ -6,7 +6,7 @@ import { decodeBmp } from './decode-bmp.ts';
 import { decodeHeic } from './decode-heic.ts';
 import { isTruncated } from './detect-truncation.ts';
 import { inspectImage } from './inspect.ts';
-import type { Limits } from './limits.ts';
+import { DecodeTimeLimitError, type Limits } from './limits.ts';
 import { describe, refuseMalformed } from './refuse-malformed.ts';
 import { SourceFormat, sniffFormat } from './sniff-format.ts';
 import type { DecodeWarning, ImageInfo, RawImage } from './types.ts';
@@ -69,11 +69,11 @@ export async function decodeSource(
   } catch (strictError) {
     // pixelater's own decoders have no lenient mode: what they cannot read is refused at once.
     if (strictError instanceof RejectionError) throw strictError;
-    if (/timeout/i.test(describe(strictError))) {
+    if (strictError instanceof DecodeTimeLimitError || /timeout/i.test(describe(strictError))) {
       throw new RejectionError(
         key,
         RejectionCheck.timeLimit,
-        `decoding took longer than ${limits.maxSeconds} s (maxSeconds)`,
+        new DecodeTimeLimitError(limits.maxSeconds).message,
       );
     }
     if (/not configured|not been built in/i.test(describe(strictError))) {
@@ -170,7 +170,7 @@ function openerFor(
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
     return ownDecoder(async () =>
-      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc, width)),
+      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc, width, limits.maxSeconds)),
     );
   }
   if (format === SourceFormat.png && info.animated) {

@@ -39,3 +39,14 @@ export const defaultLimits: Limits = {
   maxSeconds: 20,
   allowSvg: false,
 };
+
+/**
+ * Thrown by pixelater's own decoders when a decode runs past `maxSeconds`; the decode
+ * rejects the image with the `max-seconds` check, as it does when libvips times out.
+ */
+export class DecodeTimeLimitError extends Error {
+  constructor(readonly seconds: number) {
+    super(`decoding took longer than ${seconds} s (maxSeconds)`);
+    this.name = 'DecodeTimeLimitError';
+  }
+}

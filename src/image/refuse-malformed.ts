@@ -1,5 +1,6 @@
 import { RejectionCheck, RejectionError } from '../errors.ts';
 import { isTruncated } from './detect-truncation.ts';
+import { DecodeTimeLimitError } from './limits.ts';
 import type { SourceFormat } from './sniff-format.ts';
 
 /** Which part of the file a reader was after, for the rejection's reason. */
@@ -11,7 +12,8 @@ export type ReadStage = 'header' | 'pixels';
  * `undecodable` otherwise. Every reader of untrusted bytes goes through it (libvips' header
  * read, and pixelater's own BMP, APNG and HEIC readers, which throw RangeError and the like on
  * short or malformed input), so a malformed file gets a rejection record instead of being
- * retried as an unexpected failure. A RejectionError from the reader passes through as is.
+ * retried as an unexpected failure. A RejectionError from the reader passes through as is,
+ * and so does a DecodeTimeLimitError, which is about the time spent, not the bytes.
  *
  * @example
  * await refuseMalformed('a.bmp', 'bmp', bytes, 'header', () => readBmpHeader(bytes));
@@ -28,7 +30,7 @@ export async function refuseMalformed<T>(
   try {
     return await read();
   } catch (error) {
-    if (error instanceof RejectionError) throw error;
+    if (error instanceof RejectionError || error instanceof DecodeTimeLimitError) throw error;
     const part = stage === 'header' ? 'header' : 'image data';
     if (isTruncated(format, bytes)) {
       throw new RejectionError(

@@ -98,6 +98,22 @@ describe("a malformed file for one of pixelater's own decoders", () => {
   });
 });
 
+describe('a HEIC whose decode runs past maxSeconds', () => {
+  it('is rejected for the time limit, its WebAssembly decode stopped in its worker', async () => {
+    // A limit well below the 12 MP iPhone photo's own decode (about 0.8 s here).
+    const limits = { ...defaultLimits, maxSeconds: 0.1 };
+    const bytes = await fixture('iPhone11Pro_IMG_2929.HEIC');
+    const error = await rejectionOf(renderImage('slow.heic', bytes, defaultRecipe, limits));
+    expect(error.check).toBe('max-seconds');
+    expect(error.message).toBe('slow.heic: decoding took longer than 0.1 s (maxSeconds)');
+
+    // The same photo within the default limit is processed: the stopped worker leaves
+    // nothing behind that a later decode trips over.
+    const { outputs } = await renderImage('ok.heic', bytes, defaultRecipe, defaultLimits);
+    expect(outputs).toHaveLength(13);
+  });
+});
+
 describe('a PNG that makes the decoder warn thousands of times', () => {
   it('is processed with its first 20 warnings and a count of the rest', async () => {
     const text = (index: number) => Buffer.from(`Comment\0note ${index}`, 'latin1');

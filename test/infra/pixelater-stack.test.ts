@@ -367,6 +367,12 @@ describe('the AWS stack, synthesised offline', () => {
     expect(existsSync(join(assetFolder, 'index.mjs'))).toBe(true);
   });
 
+  it('installs the HEIC decoder beside the bundle, where its worker thread loads it', () => {
+    expect(existsSync(join(assetFolder, 'node_modules/heic-decode/index.js'))).toBe(true);
+    expect(existsSync(join(assetFolder, 'node_modules/libheif-js/package.json'))).toBe(true);
+    expect(readFileSync(join(assetFolder, 'index.mjs'), 'utf8')).not.toContain('HeifDecoder');
+  });
+
   it("bundles onnxruntime's linux-arm64 binding and library and the models, no other platform", () => {
     const runtime = join(assetFolder, 'node_modules/onnxruntime-node');
     const binding = readFileSync(join(runtime, 'bin/napi-v6/linux/arm64/onnxruntime_binding.node'));

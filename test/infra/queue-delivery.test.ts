@@ -62,7 +62,13 @@ function queueRecord(body: unknown, messageId: string): SQSRecord {
   };
 }
 
-function s3Notification(eventName: string, bucket: string, key: string, sequencer: string) {
+function s3Notification(
+  eventName: string,
+  bucket: string,
+  key: string,
+  sequencer: string,
+  body: Buffer = photo,
+) {
   return {
     Records: [
       {
@@ -85,7 +91,7 @@ function s3Notification(eventName: string, bucket: string, key: string, sequence
           object: {
             key: encodeObjectKey(key),
             ...(eventName.startsWith('ObjectCreated')
-              ? { size: photo.length, eTag: createHash('md5').update(photo).digest('hex') }
+              ? { size: body.length, eTag: createHash('md5').update(body).digest('hex') }
               : {}),
             sequencer,
           },
@@ -211,6 +217,31 @@ describe('the deployed function, fed as the stack’s queue feeds it, against a 
     });
     const thumbnail = await endpoint.get(destinationBucket, `derived/${key}/w320.webp`);
     expect(await sharp(thumbnail.body).metadata()).toMatchObject({ format: 'webp', width: 100 });
+  });
+
+  it('decodes an iPhone HEIC in its worker thread, as the bundle runs on Lambda', async () => {
+    const key = 'uploads/iphone.heic';
+    const heic = await fixture('iPhone11Pro_IMG_2929.HEIC');
+    await endpoint.put(sourceBucket, key, heic);
+    const created = s3Notification(
+      'ObjectCreated:Put',
+      sourceBucket,
+      key,
+      '0067A1B2C3D4E5F605',
+      heic,
+    );
+    const response = await handler({
+      Records: [queueRecord(created, 'a1b2c3d4-0000-4000-8000-000000000005')],
+    });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const record = JSON.parse(
+      (await endpoint.get(destinationBucket, `derived/${key}/metadata.json`)).body.toString(),
+    );
+    expect(record).toMatchObject({
+      status: 'processed',
+      image: { format: 'heif', compression: 'hevc', width: 3024, height: 4032 },
+    });
   });
 
   it('deletes the derivatives when the queue delivers the removal', async () => {
