@@ -169,9 +169,12 @@ function openerFor(
     return ownDecoder(async () => fromRaw(decodeBmp(bytes)));
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
-    return ownDecoder(async () =>
-      sharp(await decodeHeic(bytes, (await sharp(bytes).metadata()).icc, width, limits.maxSeconds)),
-    );
+    return ownDecoder(async () => {
+      // libheif decodes a cut-off HEIC without a word, its missing tiles one flat colour.
+      if (isTruncated(format, bytes)) throw new Error('the image data box is cut short');
+      const icc = (await sharp(bytes).metadata()).icc;
+      return sharp(await decodeHeic(bytes, icc, width, limits.maxSeconds));
+    });
   }
   if (format === SourceFormat.png && info.animated) {
     return ownDecoder(async () => {

@@ -80,6 +80,12 @@ async function heicWithZeroedPixels(): Promise<Buffer> {
   return heic;
 }
 
+/** The iPhone HEIC as an interrupted upload leaves it: its first half. */
+async function heicCutInHalf(): Promise<Buffer> {
+  const heic = await fixture('iPhone11Pro_IMG_2929.HEIC');
+  return heic.subarray(0, heic.length / 2);
+}
+
 describe("a malformed file for one of pixelater's own decoders", () => {
   it.each([
     ['a 26-byte BMP', 'short.bmp', () => bmp(4, 4, 26), 'undecodable', /unreadable header/],
@@ -89,6 +95,7 @@ describe("a malformed file for one of pixelater's own decoders", () => {
     ['an APNG with no zlib data', 'noise.png', apngWithBrokenFrames, 'undecodable', /pixels/],
     ['an APNG frame off its canvas', 'huge.png', apngWithOversizedFrame, 'undecodable', /canvas/],
     ['a HEIC with zeroed pixels', 'zero.heic', heicWithZeroedPixels, 'undecodable', /pixels/],
+    ['a HEIC cut in half', 'half.heic', heicCutInHalf, 'truncated', /ends before/],
   ])('is rejected, never thrown as a crash: %s', async (_, key, make, check, reason) => {
     const bytes = await make();
     const error = await rejectionOf(renderImage(key, bytes, defaultRecipe, defaultLimits));
