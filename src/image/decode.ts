@@ -63,6 +63,18 @@ export async function decodeSource(
   limits: Limits,
 ): Promise<DecodedImage> {
   const format = sniffFormat(key, bytes);
+  // libheif (ours for HEVC, libvips' for AV1) decodes a cut-off HEIF or AVIF without an
+  // error, the tiles it never received one flat colour: such a file is refused up front.
+  if (
+    (format === SourceFormat.heif || format === SourceFormat.avif) &&
+    isTruncated(format, bytes)
+  ) {
+    throw new RejectionError(
+      key,
+      RejectionCheck.truncated,
+      'truncated or corrupt image: the file ends before its image data does (its last box is cut short)',
+    );
+  }
   const open = openerFor(key, format, bytes, info, width, limits);
   try {
     return await decodeWith(open, 'warning', info, width, limits, []);
@@ -170,8 +182,6 @@ function openerFor(
   }
   if (format === SourceFormat.heif && info.compression === 'hevc') {
     return ownDecoder(async () => {
-      // libheif decodes a cut-off HEIC without a word, its missing tiles one flat colour.
-      if (isTruncated(format, bytes)) throw new Error('the image data box is cut short');
       const icc = (await sharp(bytes).metadata()).icc;
       return sharp(await decodeHeic(bytes, icc, width, limits.maxSeconds));
     });

@@ -80,10 +80,10 @@ async function heicWithZeroedPixels(): Promise<Buffer> {
   return heic;
 }
 
-/** The iPhone HEIC as an interrupted upload leaves it: its first half. */
-async function heicCutInHalf(): Promise<Buffer> {
-  const heic = await fixture('iPhone11Pro_IMG_2929.HEIC');
-  return heic.subarray(0, heic.length / 2);
+/** A fixture as an interrupted upload leaves it: its first half. */
+async function firstHalf(name: string): Promise<Buffer> {
+  const bytes = await fixture(name);
+  return bytes.subarray(0, bytes.length / 2);
 }
 
 describe("a malformed file for one of pixelater's own decoders", () => {
@@ -95,7 +95,20 @@ describe("a malformed file for one of pixelater's own decoders", () => {
     ['an APNG with no zlib data', 'noise.png', apngWithBrokenFrames, 'undecodable', /pixels/],
     ['an APNG frame off its canvas', 'huge.png', apngWithOversizedFrame, 'undecodable', /canvas/],
     ['a HEIC with zeroed pixels', 'zero.heic', heicWithZeroedPixels, 'undecodable', /pixels/],
-    ['a HEIC cut in half', 'half.heic', heicCutInHalf, 'truncated', /ends before/],
+    [
+      'a HEIC cut in half',
+      'half.heic',
+      () => firstHalf('iPhone11Pro_IMG_2929.HEIC'),
+      'truncated',
+      /ends before/,
+    ],
+    [
+      'an AVIF cut in half',
+      'half.avif',
+      () => firstHalf('avif_pitm.avif'),
+      'truncated',
+      /ends before/,
+    ],
   ])('is rejected, never thrown as a crash: %s', async (_, key, make, check, reason) => {
     const bytes = await make();
     const error = await rejectionOf(renderImage(key, bytes, defaultRecipe, defaultLimits));
